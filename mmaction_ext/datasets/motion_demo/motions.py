@@ -1,0 +1,134 @@
+"""The motion classes of the demo data and their kinematics.
+
+A class is defined only by how the actor moves. For classification clips the
+actor lives on a torus and every class draws its per-clip parameters so that,
+in any single frame, the actor's position, orientation and size have the same
+distribution for all classes (uniform position and angle, log-uniform size):
+a classifier that sees one frame cannot beat chance. Only the change between
+frames tells the classes apart.
+"""
+import numpy as np
+
+MOTION_CLASSES = (
+    'move_right_slow', 'move_right_fast', 'move_left_slow', 'move_left_fast',
+    'move_up', 'move_down', 'rotate_clockwise', 'rotate_counterclockwise',
+    'approach', 'recede', 'oscillate_horizontal', 'oscillate_vertical')
+
+# Speeds in pixels per frame at a 112-pixel frame; they scale with the frame size.
+SLOW_SPEED = (0.5, 0.8)
+FAST_SPEED = (1.6, 2.4)
+VERTICAL_SPEED = (0.8, 1.6)
+ANGULAR_SPEED = (np.deg2rad(4.0), np.deg2rad(8.0))  # radians per frame
+LOG_SCALE_RANGE = (np.log(0.7), np.log(1.5))  # sizes relative to the base half size
+SCALE_RATE = (0.018, 0.03)  # change of log-size per frame
+OSCILLATION_AMPLITUDE = (8.0, 16.0)  # pixels at 112
+OSCILLATION_PERIOD = (8.0, 16.0)  # frames
+
+_TRANSLATIONS = {
+    'move_right_slow': ((1, 0), SLOW_SPEED),
+    'move_right_fast': ((1, 0), FAST_SPEED),
+    'move_left_slow': ((-1, 0), SLOW_SPEED),
+    'move_left_fast': ((-1, 0), FAST_SPEED),
+    'move_up': ((0, -1), VERTICAL_SPEED),
+    'move_down': ((0, 1), VERTICAL_SPEED),
+}
+
+
+class ActorTrack:
+    """Per-frame pose of an actor: centre ``x, y`` (pixels), ``angle`` (radians,
+    counter-clockwise on screen) and ``scale``; each an array of ``T`` floats."""
+
+    def __init__(self, x, y, angle, scale):
+        self.x, self.y, self.angle, self.scale = x, y, angle, scale
+
+    def __len__(self):
+        return len(self.x)
+
+
+def torus_track(rng: np.random.Generator, label: int, num_frames: int, size: int) -> ActorTrack:
+    """Sample the track of a classification actor of class ``label`` on a torus.
+
+    Args:
+        rng (np.random.Generator): source of randomness.
+        label (int): index into :data:`MOTION_CLASSES`.
+        num_frames (int): number of frames ``T``.
+        size (int): side of the square frame in pixels; coordinates wrap at it.
+
+    Returns:
+        ActorTrack: positions in ``[0, size)``.
+    """
+    name = MOTION_CLASSES[label]
+    unit = size / 112.0
+    t = np.arange(num_frames, dtype=np.float64)
+    x = np.full(num_frames, rng.uniform(0, size))
+    y = np.full(num_frames, rng.uniform(0, size))
+    angle = np.full(num_frames, rng.uniform(0, 2 * np.pi))
+    log_lo, log_hi = LOG_SCALE_RANGE
+    log_scale = np.full(num_frames, rng.uniform(log_lo, log_hi))
+
+    if name in _TRANSLATIONS:
+        (dx, dy), speed = _TRANSLATIONS[name]
+        v = rng.uniform(*speed) * unit
+        x, y = x + dx * v * t, y + dy * v * t
+    elif name.startswith('rotate'):
+        omega = rng.uniform(*ANGULAR_SPEED)
+        # Angles grow counter-clockwise on screen.
+        angle = angle + (omega if name == 'rotate_counterclockwise' else -omega) * t
+    elif name in ('approach', 'recede'):
+        # A sawtooth in log-size with a random phase: uniform size in every frame.
+        rate = rng.uniform(*SCALE_RATE) * (1 if name == 'approach' else -1)
+        log_scale = log_lo + np.mod(log_scale - log_lo + rate * t, log_hi - log_lo)
+    elif name.startswith('oscillate'):
+        amplitude = rng.uniform(*OSCILLATION_AMPLITUDE) * unit
+        omega = 2 * np.pi / rng.uniform(*OSCILLATION_PERIOD)
+        offset = amplitude * np.sin(omega * t + rng.uniform(0, 2 * np.pi))
+        if name == 'oscillate_horizontal':
+            x = x + offset
+        else:
+            y = y + offset
+    else:  # pragma: no cover - guarded by MOTION_CLASSES
+        raise ValueError(f'unknown motion class {name!r}')
+    return ActorTrack(np.mod(x, size), np.mod(y, size), angle, np.exp(log_scale))
+
+
+def bounded_segment(rng: np.random.Generator, label: int, start_pose, length: int, width: int,
+                    height: int, half_size, margin: float = 2.0):
+    """Kinematics of one action segment for an actor that must stay in the frame.
+
+    Starts from ``start_pose = (x, y, angle, scale)`` and returns the poses of
+    the ``length`` frames of the segment as an :class:`ActorTrack`, or ``None``
+    if this action would take the actor (its rotated box) out of the frame.
+    """
+    name = MOTION_CLASSES[label]
+    unit = min(width, height) / 112.0
+    x0, y0, a0, s0 = start_pose
+    t = np.arange(1, length + 1, dtype=np.float64)
+    x, y = np.full(length, x0), np.full(length, y0)
+    angle, scale = np.full(length, a0), np.full(length, s0)
+    if name in _TRANSLATIONS:
+        (dx, dy), speed = _TRANSLATIONS[name]
+        v = rng.uniform(*speed) * unit
+        x, y = x0 + dx * v * t, y0 + dy * v * t
+    elif name.startswith('rotate'):
+        omega = rng.uniform(*ANGULAR_SPEED)
+        angle = a0 + (omega if name == 'rotate_counterclockwise' else -omega) * t
+    elif name in ('approach', 'recede'):
+        rate = rng.uniform(*SCALE_RATE) * (1 if name == 'approach' else -1)
+        scale = s0 * np.exp(rate * t)
+        if scale.max() > np.exp(LOG_SCALE_RANGE[1]) * 1.2 or scale.min() < np.exp(LOG_SCALE_RANGE[0]) / 1.2:
+            return None
+    elif name.startswith('oscillate'):
+        amplitude = rng.uniform(*OSCILLATION_AMPLITUDE) * unit
+        omega = 2 * np.pi / rng.uniform(*OSCILLATION_PERIOD)
+        # Starts at phase 0 so that the pose is continuous with the previous segment.
+        offset = amplitude * np.sin(omega * t)
+        if name == 'oscillate_horizontal':
+            x = x0 + offset
+        else:
+            y = y0 + offset
+    track = ActorTrack(x, y, angle, scale)
+    cos, sin = np.abs(np.cos(angle)), np.abs(np.sin(angle))
+    ex = (cos * half_size[0] + sin * half_size[1]) * scale
+    ey = (sin * half_size[0] + cos * half_size[1]) * scale
+    inside = ((x - ex >= margin) & (x + ex <= width - margin) & (y - ey >= margin) & (y + ey <= height - margin))
+    return track if inside.all() else None

@@ -1,0 +1,150 @@
+"""Rendering of whole demo clips: a scrolling background, distractors and actors."""
+from typing import List, Sequence, Tuple
+
+import numpy as np
+
+from .motions import ActorTrack, bounded_segment, torus_track
+from .render import draw_sprite, smooth_noise_texture, sprite_bbox, sprite_pattern, to_uint8
+
+# Base half size (width, height) of an actor at scale 1, as a fraction of the frame side.
+ACTOR_HALF_SIZE = (0.15, 0.09)
+DISTRACTOR_RADIUS = (0.035, 0.06)
+NUM_DISTRACTORS = 3
+BACKGROUND_SPEED = (0.0, 1.2)  # pixels per frame at 112
+DISTRACTOR_SPEED = (0.3, 2.0)
+
+
+class Scene:
+    """Everything in a clip that does not depend on the class: the background
+    (a periodic texture scrolling with its own velocity) and distractor discs
+    moving in random directions. Both wrap at the border."""
+
+    def __init__(self, rng: np.random.Generator, num_frames: int, height: int, width: int):
+        self.height, self.width = height, width
+        unit = min(height, width) / 112.0
+        self.background = smooth_noise_texture(rng, height, width, cell=int(rng.integers(8, 17)))
+        direction = rng.uniform(0, 2 * np.pi)
+        speed = rng.uniform(*BACKGROUND_SPEED) * unit
+        t = np.arange(num_frames)
+        self.background_shift = np.stack([np.round(speed * np.sin(direction) * t),
+                                          np.round(speed * np.cos(direction) * t)], 1).astype(int)
+        self.distractors = []
+        for _ in range(NUM_DISTRACTORS):
+            radius = rng.uniform(*DISTRACTOR_RADIUS) * min(height, width)
+            direction = rng.uniform(0, 2 * np.pi)
+            speed = rng.uniform(*DISTRACTOR_SPEED) * unit
+            x = (rng.uniform(0, width) + speed * np.cos(direction) * t) % width
+            y = (rng.uniform(0, height) + speed * np.sin(direction) * t) % height
+            pattern = smooth_noise_texture(rng, 16, 16, cell=4)
+            self.distractors.append((pattern, radius, x, y))
+
+    def frame(self, index: int) -> np.ndarray:
+        """The background and distractors of frame ``index`` as a float canvas."""
+        canvas = np.roll(self.background, tuple(self.background_shift[index]), axis=(0, 1)).copy()
+        for pattern, radius, x, y in self.distractors:
+            draw_sprite(canvas, pattern, (x[index], y[index]), (radius, radius), 0.0, ellipse=True)
+        return canvas
+
+
+def render_classification_clip(rng: np.random.Generator, label: int, num_frames: int, size: int) -> np.ndarray:
+    """One classification clip of class ``label``: ``(T, size, size, 3)`` uint8 RGB."""
+    scene = Scene(rng, num_frames, size, size)
+    track = torus_track(rng, label, num_frames, size)
+    pattern = sprite_pattern(rng)
+    half = (ACTOR_HALF_SIZE[0] * size, ACTOR_HALF_SIZE[1] * size)
+    frames = np.empty((num_frames, size, size, 3), np.uint8)
+    for i in range(num_frames):
+        canvas = scene.frame(i)
+        s = track.scale[i]
+        draw_sprite(canvas, pattern, (track.x[i], track.y[i]), (half[0] * s, half[1] * s), track.angle[i])
+        frames[i] = to_uint8(canvas)
+    return frames
+
+
+class DetectionActor:
+    """An actor of a detection clip: its track and per-frame action label (-1: no action)."""
+
+    def __init__(self, pattern: np.ndarray, half_size: Tuple[float, float], track: ActorTrack,
+                 labels: np.ndarray):
+        self.pattern, self.half_size, self.track, self.labels = pattern, half_size, track, labels
+
+    def boxes(self, height: int, width: int) -> np.ndarray:
+        """Per-frame ``(T, 4)`` boxes ``x1, y1, x2, y2`` in pixels."""
+        t = self.track
+        return np.array([
+            sprite_bbox((t.x[i], t.y[i]), (self.half_size[0] * t.scale[i], self.half_size[1] * t.scale[i]),
+                        t.angle[i], height, width) for i in range(len(t))
+        ])
+
+    def segments(self) -> List[Tuple[int, int, int]]:
+        """Maximal runs ``(label, first_frame, last_frame)`` (0-based, inclusive) of one action."""
+        runs, start = [], None
+        for i, label in enumerate(list(self.labels) + [-2]):
+            if start is not None and label != self.labels[start]:
+                if self.labels[start] >= 0:
+                    runs.append((int(self.labels[start]), start, i - 1))
+                start = None
+            if start is None and label != -2:
+                start = i
+        return runs
+
+
+def sample_detection_actor(rng: np.random.Generator, num_frames: int, height: int, width: int,
+                           num_classes: int, min_segment: int = 12, max_tries: int = 50) -> DetectionActor:
+    """An actor that stays in the frame, idles (does not move) between 1-2 action segments."""
+    side = min(height, width)
+    half = (ACTOR_HALF_SIZE[0] * side * 0.8, ACTOR_HALF_SIZE[1] * side * 0.8)
+    pose = (rng.uniform(0.3, 0.7) * width, rng.uniform(0.3, 0.7) * height, rng.uniform(0, 2 * np.pi), 1.0)
+    x, y, angle, scale = (np.empty(num_frames) for _ in range(4))
+    labels = np.full(num_frames, -1, np.int64)
+    num_segments = int(rng.integers(1, 3)) if num_frames >= 2 * min_segment else 1
+    action_lengths = rng.integers(min_segment, max(min_segment, num_frames // num_segments) + 1,
+                                  size=num_segments)
+    action_lengths = np.minimum(action_lengths, num_frames // num_segments)
+    # The frames left over become idle gaps before, between and after the actions.
+    idle = num_frames - int(action_lengths.sum())
+    gaps = np.diff(np.sort(np.concatenate([[0, idle], rng.integers(0, idle + 1, size=num_segments)])))
+    lengths = [int(gaps[0])]
+    for action_length, gap in zip(action_lengths, gaps[1:]):
+        lengths += [int(action_length), int(gap)]
+    start = 0
+    for k, length in enumerate(lengths):
+        end = start + length
+        segment = None
+        if k % 2 == 1 and length > 0:
+            for _ in range(max_tries):
+                label = int(rng.integers(num_classes))
+                segment = bounded_segment(rng, label, pose, length, width, height, half)
+                if segment is not None:
+                    labels[start:end] = label
+                    break
+        if segment is None:  # idle, or no action fits in the frame: hold the pose
+            segment = ActorTrack(*(np.full(length, v) for v in pose))
+        if length:
+            x[start:end], y[start:end] = segment.x, segment.y
+            angle[start:end], scale[start:end] = segment.angle, segment.scale
+            pose = (segment.x[-1], segment.y[-1], segment.angle[-1], segment.scale[-1])
+        start = end
+    return DetectionActor(sprite_pattern(rng), half, ActorTrack(x, y, angle, scale), labels)
+
+
+def render_detection_clip(rng: np.random.Generator, num_frames: int, height: int, width: int,
+                          num_actors: Sequence[int], num_classes: int):
+    """A detection clip with several actors.
+
+    Returns:
+        tuple[np.ndarray, list[DetectionActor]]: ``(T, H, W, 3)`` uint8 frames
+        and the actors (tracks, boxes, per-frame labels).
+    """
+    scene = Scene(rng, num_frames, height, width)
+    count = int(rng.integers(num_actors[0], num_actors[1] + 1))
+    actors = [sample_detection_actor(rng, num_frames, height, width, num_classes) for _ in range(count)]
+    frames = np.empty((num_frames, height, width, 3), np.uint8)
+    for i in range(num_frames):
+        canvas = scene.frame(i)
+        for actor in actors:
+            t, s = actor.track, actor.track.scale[i]
+            draw_sprite(canvas, actor.pattern, (t.x[i], t.y[i]),
+                        (actor.half_size[0] * s, actor.half_size[1] * s), t.angle[i], wrap=False)
+        frames[i] = to_uint8(canvas)
+    return frames, actors

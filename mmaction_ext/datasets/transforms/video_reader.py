@@ -1,0 +1,133 @@
+"""Random-access video readers with a decord -> PyAV fallback.
+
+decord is fast but refuses some real files (e.g. UCF101-24 clips with broken
+container metadata, which PyAV decodes fine); stock MMAction2 then crashes deep
+inside decord. :func:`open_video` tries the backends in order, warns when it
+falls back, and raises :class:`VideoDecodeError` naming the file when none can
+read it.
+"""
+import os.path as osp
+import warnings
+from typing import Sequence
+
+import numpy as np
+
+
+class VideoDecodeError(RuntimeError):
+    """A video file exists but cannot be decoded."""
+
+
+class VideoBackendFallbackWarning(UserWarning):
+    """The preferred backend failed on a file and another one is used."""
+
+
+class DecordReader:
+    """decord-backed reader. Frames come out as RGB uint8 ``(N, H, W, 3)``."""
+
+    backend = 'decord'
+
+    def __init__(self, filename: str, num_threads: int = 1):
+        import decord
+        self.filename = filename
+        self._reader = decord.VideoReader(filename, num_threads=num_threads)
+        self.fps = float(self._reader.get_avg_fps())
+
+    def __len__(self) -> int:
+        return len(self._reader)
+
+    def get_batch(self, indices: Sequence[int]) -> np.ndarray:
+        return self._reader.get_batch(list(indices)).asnumpy()
+
+
+class PyAVReader:
+    """PyAV-backed reader for files decord refuses.
+
+    The container's frame count is not trusted (it is what is broken in the
+    files that need this reader): frames are counted by decoding once, and
+    ``get_batch`` decodes sequentially up to the largest requested index.
+    """
+
+    backend = 'pyav'
+
+    def __init__(self, filename: str):
+        import av
+        self.filename = filename
+        with av.open(filename) as container:
+            if not container.streams.video:
+                raise VideoDecodeError(f'{filename} has no video stream')
+            stream = container.streams.video[0]
+            rate = stream.average_rate or stream.guessed_rate
+            self.fps = float(rate) if rate else 30.0
+            declared = stream.frames  # 0 when the container does not say
+            self._num_frames = sum(1 for _ in container.decode(stream))
+        if declared and self._num_frames < declared:
+            raise VideoDecodeError(
+                f'{filename} is truncated: its container declares {declared} frames '
+                f'but only {self._num_frames} decode')
+
+    def __len__(self) -> int:
+        return self._num_frames
+
+    def get_batch(self, indices: Sequence[int]) -> np.ndarray:
+        import av
+        indices = [int(i) for i in indices]
+        wanted = set(indices)
+        last = max(indices)
+        frames = {}
+        with av.open(self.filename) as container:
+            stream = container.streams.video[0]
+            for position, frame in enumerate(container.decode(stream)):
+                if position in wanted:
+                    frames[position] = frame.to_ndarray(format='rgb24')
+                if position >= last:
+                    break
+        missing = sorted(wanted - frames.keys())
+        if missing:
+            raise VideoDecodeError(
+                f'{self.filename}: frames {missing[:5]} requested but the video '
+                f'decodes to only {len(self)} frames')
+        return np.stack([frames[i] for i in indices])
+
+
+_BACKENDS = {'decord': DecordReader, 'pyav': PyAVReader}
+
+
+def open_video(filename: str, backends: Sequence[str] = ('decord', 'pyav'), num_threads: int = 1):
+    """Open ``filename`` with the first backend that can read it.
+
+    Args:
+        filename (str): Path of the video.
+        backends (Sequence[str]): Backends to try, in order; ``'decord'`` and
+            ``'pyav'`` are available.
+        num_threads (int): Decoding threads for decord.
+
+    Returns:
+        DecordReader | PyAVReader: a reader with ``len()``, ``fps`` and
+        ``get_batch(indices) -> (N, H, W, 3) uint8``.
+
+    Raises:
+        FileNotFoundError: ``filename`` does not exist.
+        VideoDecodeError: no backend can decode it, or it has no frames.
+    """
+    unknown = [name for name in backends if name not in _BACKENDS]
+    if unknown or not backends:
+        raise ValueError(f'unknown video backends {unknown}; choose from {sorted(_BACKENDS)}')
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'video file not found: {filename}')
+    failures = []
+    for name in backends:
+        try:
+            reader = (_BACKENDS[name](filename, num_threads=num_threads)
+                      if name == 'decord' else _BACKENDS[name](filename))
+        except Exception as error:  # noqa: BLE001  (each backend raises its own types)
+            failures.append(f'{name}: {type(error).__name__}: {str(error).strip()[:200]}')
+            continue
+        if len(reader) == 0:
+            failures.append(f'{name}: the video has no frames')
+            continue
+        if failures:
+            warnings.warn(
+                f'{filename}: {failures[-1]}; decoding with {name} instead',
+                VideoBackendFallbackWarning, stacklevel=2)
+        return reader
+    raise VideoDecodeError(f'cannot decode video {filename} ({"; ".join(failures)})')

@@ -1,0 +1,3 @@
+from .env import describe_environment
+
+__all__ = ['describe_environment']

@@ -1,0 +1,69 @@
+"""Test a checkpoint with MMAction2's runner (mmaction-ext modules registered).
+
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--dump results.pkl] [--show-dir DIR]
+                         [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
+
+Multi-view testing (clips x crops, scores averaged) is set in the config's test pipeline
+(``SampleFrames(num_clips=...)``, ``ThreeCrop``/``TenCrop``) and the head's ``average_clips``.
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # run from a checkout too
+
+import mmaction_ext  # noqa: E402,F401  (applies compat fixes, registers modules)
+from mmaction_ext.engine import build_runner, load_config, run_tool  # noqa: E402
+from mmengine.config import DictAction  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Test a checkpoint (mmaction-ext)')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='the dir to save the evaluation metrics')
+    parser.add_argument('--dump', help='dump predictions to a pickle file for offline evaluation')
+    parser.add_argument('--show', action='store_true', help='show prediction results')
+    parser.add_argument('--show-dir', help='directory where visualised predictions are saved')
+    parser.add_argument('--interval', type=int, default=1, help='visualise every N samples')
+    parser.add_argument('--wait-time', type=float, default=2, help='display time of a figure in seconds')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config entries, e.g. test_dataloader.batch_size=4')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def merge_args(cfg, args):
+    if args.show or args.show_dir:
+        hooks = cfg.get('default_hooks', {})
+        if 'visualization' not in hooks:
+            raise KeyError('--show/--show-dir need default_hooks.visualization (ActionVisualizationHook)')
+        visualization = hooks['visualization']
+        visualization.update(enable=True, show=args.show, wait_time=args.wait_time,
+                             out_dir=args.show_dir, interval=args.interval)
+    if args.dump is not None:
+        if not args.dump.endswith(('.pkl', '.pickle')):
+            raise ValueError(f'--dump must name a .pkl file, got {args.dump}')
+        dump = dict(type='DumpResults', out_file_path=args.dump)
+        evaluators = cfg.test_evaluator
+        cfg.test_evaluator = (list(evaluators) if isinstance(evaluators, (list, tuple)) else [evaluators]) + [dump]
+    cfg.load_from = args.checkpoint
+    return cfg
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
+    cfg = merge_args(load_config(args.config, args.cfg_options, args.work_dir, args.launcher), args)
+    runner = build_runner(cfg)
+    return runner.test()
+
+
+if __name__ == '__main__':
+    run_tool(main)
