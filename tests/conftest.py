@@ -13,7 +13,7 @@ import pytest
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SHARED_DATA = os.environ.get('MMACTION_EXT_SHARED_DATA', osp.join(REPO_ROOT, '..', 'shared', 'data'))
-DEMO_CONFIG = osp.join(REPO_ROOT, 'configs', 'demo', 'r3d_r18-w16_scratch_1xb8-20e_8x2x1_motion-demo.py')
+DEMO_CONFIG = osp.join(REPO_ROOT, 'configs', 'demo', 'r3d_r18-w16_scratch_1xb8-30e_8x2x1_motion-demo.py')
 
 
 @pytest.fixture(scope='session')
@@ -27,10 +27,10 @@ def shared_data():
 
 @pytest.fixture(scope='session')
 def tiny_motion_demo(tmp_path_factory):
-    """A small classification demo dataset: 4 classes x (4 train, 2 val) clips of 16 frames at 64 px."""
+    """A small classification demo dataset: 4 classes x (4 train, 2 val) clips of 24 frames at 64 px."""
     from mmaction_ext.datasets.motion_demo import generate_classification
     root = str(tmp_path_factory.mktemp('motion_demo') / 'classification')
-    generate_classification(root, num_classes=4, train_per_class=4, val_per_class=2, num_frames=16,
+    generate_classification(root, num_classes=4, train_per_class=4, val_per_class=2, num_frames=24,
                             size=64, fps=8, seed=0, progress=False)
     return root
 
@@ -52,7 +52,8 @@ def tiny_demo_options(data_root, work_dir=None, epochs=2):
         f'train_cfg.max_epochs={epochs}', 'train_cfg.val_interval=1',
         'default_hooks.logger.interval=1',
         'default_hooks.checkpoint.max_keep_ckpts=-1',
-        'param_scheduler.1.T_max=1', f'param_scheduler.1.end={epochs}',
+        # The cosine phase must end after it begins (epoch 1) even for a 1-epoch run.
+        f'param_scheduler.1.T_max={epochs}', f'param_scheduler.1.end={epochs + 1}',
     ]
     return options
 

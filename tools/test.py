@@ -62,7 +62,11 @@ def main(argv=None):
         raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
     cfg = merge_args(load_config(args.config, args.cfg_options, args.work_dir, args.launcher), args)
     runner = build_runner(cfg)
-    return runner.test()
+    metrics = runner.test()
+    print(f'\nTest results of {args.checkpoint}:')
+    for name, value in metrics.items():
+        print(f'  {name:<16} {value:.4f}' if isinstance(value, float) else f'  {name:<16} {value}')
+    return metrics
 
 
 if __name__ == '__main__':

@@ -10,7 +10,7 @@ train_pipeline = [
     dict(type='SampleFrames', clip_len=clip_len, frame_interval=frame_interval, num_clips=1),
     dict(type='VideoDecode'),
     dict(type='RandomResizedCrop', area_range=(0.6, 1.0), aspect_ratio_range=(0.8, 1.25)),
-    dict(type='Resize', scale=(64, 64), keep_ratio=False),
+    dict(type='Resize', scale=(80, 80), keep_ratio=False),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs'),
 ]
@@ -18,8 +18,8 @@ val_pipeline = [
     dict(type='VideoInit'),
     dict(type='SampleFrames', clip_len=clip_len, frame_interval=frame_interval, num_clips=1, test_mode=True),
     dict(type='VideoDecode'),
-    dict(type='Resize', scale=(-1, 72)),
-    dict(type='CenterCrop', crop_size=64),
+    dict(type='Resize', scale=(-1, 88)),
+    dict(type='CenterCrop', crop_size=80),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs'),
 ]
@@ -29,8 +29,10 @@ test_pipeline = [
     dict(type='SampleFrames', clip_len=clip_len, frame_interval=frame_interval, num_clips=test_clips,
          test_mode=True),
     dict(type='VideoDecode'),
-    dict(type='Resize', scale=(-1, 72)),
-    dict(type='ThreeCrop', crop_size=64),
+    # The demo videos are square: stretch to 96x80 (within the training aspect range) so that the
+    # three crops (left, centre, right) differ.
+    dict(type='Resize', scale=(96, 80), keep_ratio=False),
+    dict(type='ThreeCrop', crop_size=80),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs'),
 ]

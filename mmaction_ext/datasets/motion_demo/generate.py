@@ -34,26 +34,46 @@ import numpy as np
 from .motions import MOTION_CLASSES
 from .scene import render_classification_clip, render_detection_clip
 
+# Bump when the rendering changes, so that existing datasets are regenerated.
+GENERATOR_VERSION = 5
 _SPLITS = {'train': 0, 'val': 1}
 _KIND = {'classification': 0, 'detection': 1}
 
 
-def write_video(filename: str, frames: np.ndarray, fps: int) -> None:
-    """Encode ``(T, H, W, 3)`` uint8 RGB frames as H.264 mp4 (even H and W).
+def rgb_to_yuv420p(frame: np.ndarray) -> np.ndarray:
+    """BT.601 limited-range RGB -> planar YUV 4:2:0, as the ``(H * 3 / 2, W)`` array PyAV expects."""
+    rgb = frame.astype(np.float32)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    y = 16 + 0.257 * r + 0.504 * g + 0.098 * b
+    u = 128 - 0.148 * r - 0.291 * g + 0.439 * b
+    v = 128 + 0.439 * r - 0.368 * g - 0.071 * b
+    height, width = y.shape
+    u = u.reshape(height // 2, 2, width // 2, 2).mean((1, 3))
+    v = v.reshape(height // 2, 2, width // 2, 2).mean((1, 3))
+    planes = [y, u.reshape(height // 4, width), v.reshape(height // 4, width)]
+    return np.concatenate([np.clip(np.round(p), 0, 255).astype(np.uint8) for p in planes])
 
-    One encoder thread: x264's output is then byte-identical from run to run.
+
+def write_video(filename: str, frames: np.ndarray, fps: int) -> None:
+    """Encode ``(T, H, W, 3)`` uint8 RGB frames as H.264 mp4 (H and W multiples of 4).
+
+    The same frames give the same bytes: one encoder thread, and x264 without its SIMD kernels
+    (``asm=0``), which were seen to make the output depend on the process's history, presumably by
+    reading the uninitialised row padding of the frames PyAV hands over.
     """
     import av
     os.makedirs(osp.dirname(filename) or '.', exist_ok=True)
     _, height, width, _ = frames.shape
-    if height % 2 or width % 2:
-        raise ValueError(f'{filename}: H.264 (yuv420p) needs even frame sizes, got {height}x{width}')
+    if height % 4 or width % 4:
+        raise ValueError(f'{filename}: frame sizes must be multiples of 4 for YUV 4:2:0, got {height}x{width}')
     with av.open(filename, 'w') as container:
         stream = container.add_stream('libx264', rate=fps)
         stream.width, stream.height, stream.pix_fmt = width, height, 'yuv420p'
-        stream.options = {'crf': '15', 'preset': 'fast', 'threads': '1'}
-        for frame in frames:
-            container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format='rgb24')))
+        stream.options = {'crf': '15', 'preset': 'fast', 'threads': '1', 'x264-params': 'asm=0'}
+        for index, frame in enumerate(frames):
+            video_frame = av.VideoFrame.from_ndarray(rgb_to_yuv420p(frame), format='yuv420p')
+            video_frame.pts = index
+            container.mux(stream.encode(video_frame))
         container.mux(stream.encode())
 
 
@@ -99,7 +119,7 @@ def generate_classification(out_dir: str, num_classes: int = 12, train_per_class
     """
     if not 1 <= num_classes <= len(MOTION_CLASSES):
         raise ValueError(f'num_classes must be in [1, {len(MOTION_CLASSES)}], got {num_classes}')
-    meta = dict(kind='classification', classes=list(MOTION_CLASSES[:num_classes]),
+    meta = dict(version=GENERATOR_VERSION, kind='classification', classes=list(MOTION_CLASSES[:num_classes]),
                 train_per_class=train_per_class, val_per_class=val_per_class, num_frames=num_frames,
                 size=size, fps=fps, seed=seed)
     if not force and _up_to_date(out_dir, meta):
@@ -148,7 +168,7 @@ def generate_detection(out_dir: str, num_classes: int = 12, num_train: int = 16,
     """
     if not 1 <= num_classes <= len(MOTION_CLASSES):
         raise ValueError(f'num_classes must be in [1, {len(MOTION_CLASSES)}], got {num_classes}')
-    meta = dict(kind='detection', classes=list(MOTION_CLASSES[:num_classes]), num_train=num_train,
+    meta = dict(version=GENERATOR_VERSION, kind='detection', classes=list(MOTION_CLASSES[:num_classes]), num_train=num_train,
                 num_val=num_val, num_frames=num_frames, height=height, width=width, fps=fps,
                 num_actors=list(num_actors), seed=seed, rawframes=rawframes)
     if not force and _up_to_date(out_dir, meta):

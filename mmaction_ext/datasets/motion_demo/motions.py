@@ -15,14 +15,14 @@ MOTION_CLASSES = (
     'approach', 'recede', 'oscillate_horizontal', 'oscillate_vertical')
 
 # Speeds in pixels per frame at a 112-pixel frame; they scale with the frame size.
-SLOW_SPEED = (0.5, 0.8)
-FAST_SPEED = (1.6, 2.4)
-VERTICAL_SPEED = (0.8, 1.6)
-ANGULAR_SPEED = (np.deg2rad(4.0), np.deg2rad(8.0))  # radians per frame
-LOG_SCALE_RANGE = (np.log(0.7), np.log(1.5))  # sizes relative to the base half size
-SCALE_RATE = (0.018, 0.03)  # change of log-size per frame
-OSCILLATION_AMPLITUDE = (8.0, 16.0)  # pixels at 112
-OSCILLATION_PERIOD = (8.0, 16.0)  # frames
+SLOW_SPEED = (0.8, 1.2)
+FAST_SPEED = (2.2, 3.0)
+VERTICAL_SPEED = (1.2, 2.0)
+ANGULAR_SPEED = (np.deg2rad(6.0), np.deg2rad(10.0))  # radians per frame
+LOG_SCALE_RANGE = (np.log(0.6), np.log(1.6))  # sizes relative to the base half size
+SCALE_RATE = (0.025, 0.04)  # change of log-size per frame
+OSCILLATION_AMPLITUDE = (10.0, 18.0)  # pixels at 112
+OSCILLATION_PERIOD = (8.0, 14.0)  # frames
 
 _TRANSLATIONS = {
     'move_right_slow': ((1, 0), SLOW_SPEED),

@@ -7,14 +7,16 @@ any single frame can be made uniformly distributed.
 import numpy as np
 
 
-def smooth_noise_texture(rng: np.random.Generator, height: int, width: int, cell: int) -> np.ndarray:
+def smooth_noise_texture(rng: np.random.Generator, height: int, width: int, cell: int,
+                         contrast: float = 0.35) -> np.ndarray:
     """A periodic RGB texture of smooth colour blobs, ``(height, width, 3)`` float in [0, 1].
 
-    Random colours on a coarse grid of ``cell``-pixel cells, bilinearly
-    upsampled with wrap-around so that the texture tiles seamlessly.
+    Random colours in ``0.5 +- contrast`` on a coarse grid of ``cell``-pixel
+    cells, bilinearly upsampled with wrap-around so that the texture tiles
+    seamlessly.
     """
     gh, gw = max(1, height // cell), max(1, width // cell)
-    grid = rng.uniform(0.15, 0.85, size=(gh, gw, 3))
+    grid = rng.uniform(0.5 - contrast, 0.5 + contrast, size=(gh, gw, 3))
     ys = np.arange(height) * gh / height
     xs = np.arange(width) * gw / width
     y0, x0 = np.floor(ys).astype(int), np.floor(xs).astype(int)

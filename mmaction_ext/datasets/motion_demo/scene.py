@@ -10,8 +10,8 @@ from .render import draw_sprite, smooth_noise_texture, sprite_bbox, sprite_patte
 ACTOR_HALF_SIZE = (0.15, 0.09)
 DISTRACTOR_RADIUS = (0.035, 0.06)
 NUM_DISTRACTORS = 3
-BACKGROUND_SPEED = (0.0, 1.2)  # pixels per frame at 112
-DISTRACTOR_SPEED = (0.3, 2.0)
+BACKGROUND_SPEED = (0.0, 0.6)  # pixels per frame at 112
+DISTRACTOR_SPEED = (0.3, 1.2)
 
 
 class Scene:
@@ -22,7 +22,8 @@ class Scene:
     def __init__(self, rng: np.random.Generator, num_frames: int, height: int, width: int):
         self.height, self.width = height, width
         unit = min(height, width) / 112.0
-        self.background = smooth_noise_texture(rng, height, width, cell=int(rng.integers(8, 17)))
+        # Lower contrast than the actors: the scene moves, but the actor stays the salient object.
+        self.background = smooth_noise_texture(rng, height, width, cell=int(rng.integers(8, 17)), contrast=0.2)
         direction = rng.uniform(0, 2 * np.pi)
         speed = rng.uniform(*BACKGROUND_SPEED) * unit
         t = np.arange(num_frames)

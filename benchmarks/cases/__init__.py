@@ -1,0 +1,38 @@
+"""Benchmark cases. A case is a set of variants, one of which is the in-tree MMAction2 peer."""
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Optional
+
+
+@dataclass
+class Workload:
+    """What a variant's ``build`` returns: a step to time and, for models, what to count."""
+    step: Callable[[], Any]
+    unit: str = 'item'
+    items_per_step: int = 1
+    model: Optional[Any] = None
+    flops_inputs: Optional[Any] = None
+
+
+@dataclass
+class Variant:
+    build: Callable[..., Workload]
+
+
+@dataclass
+class Case:
+    description: str
+    peer: str
+    variants: Dict[str, Variant] = field(default_factory=dict)
+
+
+CASES: Dict[str, Case] = {}
+
+
+def register_case(name: str, case: Case) -> Case:
+    if case.peer not in case.variants:
+        raise ValueError(f'case {name}: peer {case.peer!r} is not one of its variants {sorted(case.variants)}')
+    CASES[name] = case
+    return case
+
+
+from . import video_decode  # noqa: E402,F401
