@@ -60,7 +60,8 @@ def _losses_by_step(work_dir):
 
 def test_kill_9_then_resume_repeats_the_uninterrupted_losses(tiny_motion_demo, tmp_path):
     epochs = 3
-    options = tiny_demo_options(tiny_motion_demo, epochs=epochs)
+    # Batch 2: 8 iterations per epoch, so that the kill lands inside epoch 3.
+    options = tiny_demo_options(tiny_motion_demo, epochs=epochs) + ['train_dataloader.batch_size=2']
     reference_dir, crashed_dir = str(tmp_path / 'reference'), str(tmp_path / 'crashed')
     reference = run_tool(['tools/train.py', DEMO_CONFIG, '--work-dir', reference_dir, '--cfg-options', *options])
     assert reference.returncode == 0, reference.stdout[-4000:]
@@ -69,11 +70,14 @@ def test_kill_9_then_resume_repeats_the_uninterrupted_losses(tiny_motion_demo, t
     process = subprocess.Popen([sys.executable, 'tools/train.py', DEMO_CONFIG, '--work-dir', crashed_dir,
                                 '--cfg-options', *options], cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
+    # mmengine names a checkpoint in last_checkpoint once it is fully written: kill right after.
+    marker = osp.join(crashed_dir, 'last_checkpoint')
     deadline = time.time() + 600
-    while not osp.isfile(osp.join(crashed_dir, 'epoch_2.pth')) and process.poll() is None:
+    while process.poll() is None:
         assert time.time() < deadline, 'training never reached epoch 2'
-        time.sleep(0.05)
-    time.sleep(0.5)  # into epoch 3 (checkpoint written first; mmengine saves atomically enough for us)
+        if osp.isfile(marker) and open(marker).read().strip().endswith('epoch_2.pth'):
+            break
+        time.sleep(0.01)
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert process.returncode == -signal.SIGKILL, 'the run finished before it could be killed'

@@ -1,0 +1,20 @@
+"""The benchmark runner works end to end (figures themselves live in benchmarks/RESULTS.md)."""
+import re
+
+from conftest import run_tool
+
+
+def test_runner_writes_a_table_with_ratios_to_the_peer(tmp_path):
+    output = tmp_path / 'RESULTS.md'
+    result = run_tool(['benchmarks/run.py', '--only', 'video_decode_decord', '--quick', '--repeats', '2',
+                       '--warmup', '1', '--output', str(output)])
+    assert result.returncode == 0, result.stdout[-3000:]
+    text = output.read_text()
+    rows = [line for line in text.splitlines() if line.startswith('| ') and 'ms/clip' in line]
+    assert len(rows) == 2
+    peer = [row for row in rows if '(peer)' in row]
+    assert len(peer) == 1 and peer[0].rstrip().endswith('| 1.00 |')
+    for row in rows:
+        ratio = float(row.rstrip(' |').rsplit('|', 1)[-1])
+        latency = float(re.search(r'\| ([0-9.]+) ms/clip', row).group(1))
+        assert ratio > 0 and latency > 0
