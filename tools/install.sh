@@ -24,13 +24,14 @@ say() { printf '[install] %s\n' "$*"; }
 py_ok() { "$PYTHON" - "$@" >/dev/null 2>&1; }
 
 # ---------------------------------------------------------------- 1. torch
-if py_ok <<<'import torch'; then
-    say "torch $("$PYTHON" -c 'import torch; print(torch.__version__)') already installed: keeping it"
+torch_version() { "$PYTHON" -c 'import torch; print(torch.__version__)' 2>/dev/null; }
+if TORCH_VERSION=$(torch_version); then
+    say "torch $TORCH_VERSION already installed: keeping it"
 else
     say "no torch found: installing torch 2.14.1 + torchvision 0.29.1 (about 1-3 min)"
     "${PIP[@]}" install torch==2.14.1 torchvision==0.29.1
+    TORCH_VERSION=$(torch_version)
 fi
-TORCH_VERSION=$("$PYTHON" -c 'import torch; print(torch.__version__)')
 
 # ---------------------------------------------------------------- 2. build tools
 if py_ok <<'EOF'
