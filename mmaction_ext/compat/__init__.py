@@ -5,13 +5,13 @@ Each fix names its upstream issue; ``docs/install.md`` lists them with the pins 
 import importlib.util
 import warnings
 
-from .checkpoint import (CheckpointError, UnsafeCheckpointError, checkpoint_safe_globals,
-                         install_safe_local_loader, load_checkpoint_safely)
+from .checkpoint import (FOREIGN_CONFIG_GLOBALS, CheckpointError, UnsafeCheckpointError,
+                         checkpoint_safe_globals, install_safe_local_loader, load_checkpoint_safely)
 from .distributed import adapt_config_for_cpu_distributed, install_cpu_distributed_init
 from .drn import DRN_UNAVAILABLE, drn_is_missing, install_drn_placeholder
 
 __all__ = [
-    'apply_compat_fixes', 'CheckpointError', 'UnsafeCheckpointError', 'checkpoint_safe_globals',
+    'apply_compat_fixes', 'CheckpointError', 'FOREIGN_CONFIG_GLOBALS', 'UnsafeCheckpointError', 'checkpoint_safe_globals',
     'load_checkpoint_safely', 'install_safe_local_loader', 'install_drn_placeholder',
     'drn_is_missing', 'DRN_UNAVAILABLE', 'adapt_config_for_cpu_distributed',
     'install_cpu_distributed_init'

@@ -18,6 +18,8 @@ in the file is refused with an error naming the file and the type.
 Users who trust additional types can add them with
 ``torch.serialization.add_safe_globals``; this loader honours that list.
 """
+import argparse
+import collections
 import os.path as osp
 import pickle
 import re
@@ -83,12 +85,24 @@ _UNSUPPORTED_GLOBAL = re.compile(r'GLOBAL ([\w.]+)')
 _BOILERPLATE = ('Weights only load failed', 'Check the documentation', 'Please file an issue')
 
 
-def load_checkpoint_safely(filename, map_location=None):
+# Training-config objects that research checkpoints carry, read as inert data. A yacs ``CfgNode``
+# is a dict subclass with a few attributes; torch's restricted unpickler fills only plain mappings,
+# so it is read into an OrderedDict (its attributes land in the OrderedDict's ``__dict__``).
+FOREIGN_CONFIG_GLOBALS = (
+    (collections.OrderedDict, 'yacs.config.CfgNode'),
+    argparse.Namespace,
+)
+
+
+def load_checkpoint_safely(filename, map_location=None, extra_safe_globals=()):
     """``torch.load`` a local file with the allow-list, with clear errors.
 
     Args:
         filename (str): Path of the checkpoint.
         map_location: As for :func:`torch.load`.
+        extra_safe_globals (Sequence): More entries for
+            ``torch.serialization.safe_globals`` (objects or ``(object, name)``
+            pairs), e.g. :data:`FOREIGN_CONFIG_GLOBALS` for official checkpoints.
 
     Raises:
         FileNotFoundError: The file does not exist.
@@ -99,7 +113,7 @@ def load_checkpoint_safely(filename, map_location=None):
     if not osp.isfile(filename):
         raise FileNotFoundError(f'checkpoint {filename} can not be found')
     try:
-        with torch.serialization.safe_globals(checkpoint_safe_globals()):
+        with torch.serialization.safe_globals(checkpoint_safe_globals() + list(extra_safe_globals)):
             return torch.load(filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as error:
         message = str(error)

@@ -1,0 +1,3 @@
+from .video_focalnet import VideoFocalNet
+
+__all__ = ['VideoFocalNet']

@@ -1,0 +1,3 @@
+from .video_focalnet_head import VideoFocalNetHead
+
+__all__ = ['VideoFocalNetHead']

@@ -1,0 +1,3 @@
+from .focal_modulation import SpatioTemporalFocalModulation
+
+__all__ = ['SpatioTemporalFocalModulation']
