@@ -1,0 +1,68 @@
+"""Every config parses and builds; the Video-FocalNet configs carry the official recipe."""
+import glob
+import os.path as osp
+import re
+
+import pytest
+from mmengine.config import Config
+
+from conftest import REPO_ROOT
+
+CONFIGS = sorted(p for p in glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'), recursive=True)
+                 if f'{osp.sep}_base_{osp.sep}' not in p)
+VIDEO_FOCALNET = [p for p in CONFIGS if 'video_focalnet' in p and 'motion-demo' not in p]
+
+
+@pytest.fixture(scope='module', autouse=True)
+def mmaction_scope():
+    import mmaction_ext  # noqa: F401
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmaction')
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, REPO_ROOT))
+def test_config_parses_builds_and_follows_naming(path):
+    from mmaction.registry import MODELS
+    cfg = Config.fromfile(path)
+    assert cfg.custom_imports == dict(imports=['mmaction_ext'], allow_failed_imports=False)
+    name = osp.basename(path)[:-3]
+    # {model}_{backbone}_{pretrain}_{schedule}_{frames}x{interval}x{clips}_{dataset}
+    assert re.fullmatch(r'[a-z0-9-]+_[a-z0-9-]+_[a-z0-9-]+_\d+xb\d+-\d+e_\d+x\d+x\d+_[a-z0-9-]+', name), name
+    model = MODELS.build(cfg.model)
+    assert model.cls_head.num_classes == cfg.model.cls_head.num_classes
+    gpus, batch, epochs = map(int, re.search(r'_(\d+)xb(\d+)-(\d+)e_', name).groups())
+    assert cfg.train_dataloader.batch_size == batch and cfg.train_cfg.max_epochs == epochs
+
+
+@pytest.mark.parametrize('path', VIDEO_FOCALNET, ids=osp.basename)
+def test_video_focalnet_configs_follow_the_official_recipe(path):
+    cfg = Config.fromfile(path)
+    name = osp.basename(path)
+    gpus, batch = map(int, re.search(r'_(\d+)xb(\d+)-', name).groups())
+    optimizer = cfg.optim_wrapper.optimizer
+    assert optimizer.type == 'SGD' and optimizer.nesterov and optimizer.momentum == 0.9
+    assert optimizer.lr == pytest.approx(0.1 * gpus * batch / 512)
+    assert cfg.auto_scale_lr.base_batch_size == gpus * batch
+    assert cfg.optim_wrapper.clip_grad.max_norm == 5
+    warmup, cosine = cfg.param_scheduler
+    assert (warmup.type, warmup.end, cosine.type, cosine.begin, cosine.end) == ('LinearLR', 20, 'CosineAnnealingLR',
+                                                                                 20, 120)
+    assert cosine.eta_min == pytest.approx(optimizer.lr * 0.01) and warmup.start_factor == 0.01
+    head = cfg.model.cls_head
+    assert head.average_clips == 'prob' and head.label_smooth_eps == 0.1 and head.get('dropout_ratio', 0) == 0
+    blending = cfg.model.data_preprocessor.blending
+    assert [(a.type, a.alpha, a.num_classes) for a in blending.augments] == [
+        ('MixupBlending', 0.8, head.num_classes), ('CutmixBlending', 1.0, head.num_classes)]
+    train = [t.type for t in cfg.train_dataloader.dataset.pipeline]
+    sample = cfg.train_dataloader.dataset.pipeline[train.index('SampleFrames')]
+    assert (sample.clip_len, sample.frame_interval, sample.num_clips) == (1, 4, 8)  # TSN-style, 8 segments
+    assert ('Flip' in train) is ('sthv2' not in name)
+    test = cfg.test_dataloader.dataset.pipeline
+    views = {t.type: t for t in test}
+    assert views['UniformSample'].num_clips == 4 and views['ThreeCrop'].crop_size == 224  # 4 x 3 views
+    arch = {'tiny': 'tiny', 'small': 'small', 'base': 'base'}[name.split('_')[1]]
+    assert cfg.model.backbone.arch == arch and cfg.model.backbone.num_frames == 8
+    expected_classes = {'kinetics400': 400, 'kinetics600': 600, 'sthv2': 174, 'diving48': 48, 'activitynet': 200}
+    assert head.num_classes == expected_classes[name.rsplit('_', 1)[1][:-len('-rgb.py')]]
+    pretrained = cfg.model.backbone.pretrained
+    assert ('srf' in pretrained) is ('in1k-srf-pre' in name)
