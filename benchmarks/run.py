@@ -10,11 +10,13 @@ range, peak RSS, and the latency ratio to the case's peer.
 """
 import argparse
 import datetime
+import glob
 import importlib
 import json
 import os
 import os.path as osp
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -23,7 +25,9 @@ HERE = osp.dirname(osp.abspath(__file__))
 sys.path.insert(0, osp.dirname(HERE))
 sys.path.insert(0, HERE)
 
-from cases import CASES  # noqa: E402
+from cases import CASES, LEARNING_CASES, run_learning_case  # noqa: E402
+
+RESULTS_DIR = osp.join(HERE, 'results')
 
 
 def measure_variant(case_name, variant_name, threads, repeats, warmup, quick):
@@ -35,13 +39,17 @@ def measure_variant(case_name, variant_name, threads, repeats, warmup, quick):
     torch.set_num_threads(threads)
     case = CASES[case_name]
     variant = case.variants[variant_name]
+    repeats, warmup = case.repeats or repeats, case.warmup if case.warmup is not None else warmup
     workload = variant.build(quick=quick)
-    figures = dict(case=case_name, variant=variant_name, unit=workload.unit)
+    figures = dict(case=case_name, variant=variant_name, unit=workload.unit, repeats=repeats)
     if workload.model is not None:
         from mmengine.analysis import get_model_complexity_info
-        info = get_model_complexity_info(workload.model, inputs=workload.flops_inputs, show_table=False,
-                                         show_arch=False)
-        figures.update(params=info['params'], flops=info['flops'])
+        with torch.no_grad():
+            info = get_model_complexity_info(workload.model.eval(), inputs=workload.flops_inputs,
+                                             show_table=False, show_arch=False)
+        # mmengine's "flops" are multiply-accumulates (fvcore convention), hence GMACs below.
+        figures.update(params=info['params'], flops=info['flops'] * workload.flops_scale,
+                       matmul_gflops=matmul_gflops())
     for _ in range(warmup):
         workload.step()
     times = []
@@ -53,6 +61,17 @@ def measure_variant(case_name, variant_name, threads, repeats, warmup, quick):
     figures.update(latency_ms=float(median), latency_iqr_ms=float(q3 - q1),
                    peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
     return figures
+
+
+def matmul_gflops(size=1024, repeats=10):
+    """The machine's fp32 matmul rate (GFLOP/s, 2 FLOPs per multiply-add) at the current thread count."""
+    import torch
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    a @ b
+    start = time.perf_counter()
+    for _ in range(repeats):
+        a @ b
+    return 2 * size**3 * repeats / (time.perf_counter() - start) / 1e9
 
 
 def run_worker(case_name, variant_name, args):
@@ -71,34 +90,75 @@ def _format_count(value, scale, suffix):
     return '-' if value is None else f'{value / scale:.2f}{suffix}'
 
 
-def render(results, args):
+def render_latency_case(case_name, stored):
+    case, rows = CASES[case_name], stored['rows']
+    lines = [f'## {case_name}', '', case.description, '', f"Measured {stored['measured']}.", '',
+             '| variant | params | GMACs | latency | GMAC/s (of fp32 matmul peak) | peak RSS | ratio to peer |',
+             '|---|---|---|---|---|---|---|']
+    peer = rows[case.peer]
+    for name, row in rows.items():
+        label = f'{name} (peer)' if name == case.peer else name
+        ratio = row['latency_ms'] / peer['latency_ms']
+        rate = '-'
+        if row.get('flops'):
+            achieved = row['flops'] / 1e9 / (row['latency_ms'] / 1000.0)
+            rate = f"{achieved:.1f} ({100 * achieved / (row['matmul_gflops'] / 2):.0f}%)"
+        lines.append(
+            f"| {label} | {_format_count(row.get('params'), 1e6, 'M')} | "
+            f"{_format_count(row.get('flops'), 1e9, '')} | {row['latency_ms']:.2f} ms/{row['unit']} "
+            f"[{row['latency_iqr_ms']:.2f}, n={row['repeats']}] | {rate} | {row['peak_rss_mb']:.0f} MB | "
+            f"{ratio:.2f} |")
+    return lines
+
+
+def render_learning_case(case_name, stored):
+    case, rows = LEARNING_CASES[case_name], stored['rows']
+    lines = [f'## {case_name}', '', case.description, '', f"Measured {stored['measured']}.", '',
+             '| variant | seeds | top-1 (mean +- std) | mean-class acc. | per-seed top-1 | train time / seed | '
+             'top-1 ratio to peer |', '|---|---|---|---|---|---|---|']
+    peer = rows[case.peer]
+    for name, row in rows.items():
+        label = f'{name} (peer)' if name == case.peer else name
+        top1 = row['top1']
+        lines.append(
+            f"| {label} | {len(top1)} | {statistics.mean(top1):.3f} +- {statistics.pstdev(top1):.3f} | "
+            f"{statistics.mean(row['mean1']):.3f} | {', '.join(f'{v:.3f}' for v in top1)} | "
+            f"{statistics.mean(row['train_s']) / 60:.1f} min | "
+            f"{statistics.mean(top1) / statistics.mean(peer['top1']):.2f} |")
+    return lines
+
+
+def render():
+    """RESULTS.md from every stored case result (benchmarks/results/*.json)."""
     lines = [
         '# Benchmark results', '',
-        f'Written by `python benchmarks/run.py` on {datetime.date.today()} '
-        f'({platform.processor() or platform.machine()}, {os.cpu_count()} cores, {args.threads} thread(s), '
-        f'torch {importlib.import_module("torch").__version__}). Median of {args.repeats} runs after '
-        f'{args.warmup} warm-up runs; IQR in brackets. Each variant ran in its own process; the ratio is '
-        'latency / latency of the peer measured in the same run (< 1: faster than the peer).', ''
+        'Written by `python benchmarks/run.py` from the stored results in `benchmarks/results/`. Latency: median '
+        'of n runs after warm-up, IQR and n in brackets, each variant in its own process with a fixed thread '
+        'count; the ratio is latency / latency of the peer measured in the same run (< 1: faster than the '
+        'peer). Learning: top-1 of the multi-view test after training, per seed; the ratio is top-1 / top-1 '
+        'of the peer trained in the same run (> 1: better than the peer).', ''
     ]
-    for case_name, rows in results.items():
-        case = CASES[case_name]
-        lines += [f'## {case_name}', '', case.description, '',
-                  '| variant | params | FLOPs | latency | peak RSS | ratio to peer |', '|---|---|---|---|---|---|']
-        peer = rows[case.peer]
-        for name, row in rows.items():
-            label = f'{name} (peer)' if name == case.peer else name
-            ratio = row['latency_ms'] / peer['latency_ms']
-            lines.append(
-                f"| {label} | {_format_count(row.get('params'), 1e6, 'M')} | "
-                f"{_format_count(row.get('flops'), 1e9, 'G')} | {row['latency_ms']:.2f} ms/{row['unit']} "
-                f"[{row['latency_iqr_ms']:.2f}] | {row['peak_rss_mb']:.0f} MB | {ratio:.2f} |")
-        lines.append('')
+    for path in sorted(glob.glob(osp.join(RESULTS_DIR, '*.json'))):
+        with open(path) as f:
+            stored = json.load(f)
+        name = osp.basename(path)[:-5]
+        if name in CASES:
+            lines += render_latency_case(name, stored) + ['']
+        elif name in LEARNING_CASES:
+            lines += render_learning_case(name, stored) + ['']
     return '\n'.join(lines)
+
+
+def describe_machine(args):
+    import torch
+    return (f'on {datetime.date.today()}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores, '
+            f'{args.threads} thread(s), torch {torch.__version__}')
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--only', nargs='+', choices=sorted(CASES), help='run only these cases')
+    parser.add_argument('--only', nargs='+', choices=sorted(CASES) + sorted(LEARNING_CASES),
+                        help='run only these cases (the others keep their stored results)')
     parser.add_argument('--threads', type=int, default=1, help='torch/OpenMP threads (fixed for all variants)')
     parser.add_argument('--repeats', type=int, default=20)
     parser.add_argument('--warmup', type=int, default=3)
@@ -109,20 +169,37 @@ def main(argv=None):
     if args.worker:
         print(json.dumps(measure_variant(*args.worker, args.threads, args.repeats, args.warmup, args.quick)))
         return
-    results = {}
-    for case_name in args.only or sorted(CASES):
-        case = CASES[case_name]
-        results[case_name] = {}
-        for variant_name in case.variants:
-            print(f'[benchmark] {case_name} / {variant_name} ...', flush=True)
-            row = run_worker(case_name, variant_name, args)
-            results[case_name][variant_name] = row
-            print(f'[benchmark]   {row["latency_ms"]:.2f} ms/{row["unit"]}, peak RSS {row["peak_rss_mb"]:.0f} MB',
-                  flush=True)
-    text = render(results, args)
+    quick_store = {}
+    os.makedirs(RESULTS_DIR, exist_ok=True)
+    selected = args.only or sorted(CASES) + sorted(LEARNING_CASES)
+    for case_name in selected:
+        if case_name in LEARNING_CASES:
+            rows = run_learning_case(case_name, LEARNING_CASES[case_name], quick=args.quick)
+        else:
+            rows = {}
+            for variant_name in CASES[case_name].variants:
+                print(f'[benchmark] {case_name} / {variant_name} ...', flush=True)
+                row = run_worker(case_name, variant_name, args)
+                rows[variant_name] = row
+                print(f'[benchmark]   {row["latency_ms"]:.2f} ms/{row["unit"]}, peak RSS {row["peak_rss_mb"]:.0f} MB',
+                      flush=True)
+        if not args.quick:  # quick runs are smoke tests: never stored
+            with open(osp.join(RESULTS_DIR, f'{case_name}.json'), 'w') as f:
+                json.dump(dict(measured=describe_machine(args), rows=rows), f, indent=1)
+        else:
+            quick_store[case_name] = dict(measured=describe_machine(args) + ' (quick)', rows=rows)
+    text = render() if not args.quick else render_quick(quick_store)
     with open(args.output, 'w') as f:
         f.write(text + '\n')
     print(text)
+
+
+def render_quick(stored_by_case):
+    lines = ['# Benchmark results (quick smoke run, not stored)', '']
+    for name, stored in stored_by_case.items():
+        render_case = render_learning_case if name in LEARNING_CASES else render_latency_case
+        lines += render_case(name, stored) + ['']
+    return '\n'.join(lines)
 
 
 if __name__ == '__main__':

@@ -14,6 +14,8 @@ import pytest
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SHARED_DATA = os.environ.get('MMACTION_EXT_SHARED_DATA', osp.join(REPO_ROOT, '..', 'shared', 'data'))
 DEMO_CONFIG = osp.join(REPO_ROOT, 'configs', 'demo', 'r3d_r18-w16_scratch_1xb8-30e_8x2x1_motion-demo.py')
+VIDEO_FOCALNET_DEMO_CONFIG = osp.join(REPO_ROOT, 'configs', 'video_focalnet',
+                                      'videofocalnet_tiny-w24_scratch_1xb8-30e_8x4x1_motion-demo.py')
 
 
 @pytest.fixture(scope='session')
@@ -52,7 +54,8 @@ def tiny_demo_options(data_root, work_dir=None, epochs=2):
         f'train_cfg.max_epochs={epochs}', 'train_cfg.val_interval=1',
         'default_hooks.logger.interval=1',
         'default_hooks.checkpoint.max_keep_ckpts=-1',
-        # The cosine phase must end after it begins (epoch 1) even for a 1-epoch run.
+        # One warm-up epoch, then cosine; it must end after it begins even for a 1-epoch run.
+        'param_scheduler.0.end=1', 'param_scheduler.1.begin=1',
         f'param_scheduler.1.T_max={epochs}', f'param_scheduler.1.end={epochs + 1}',
     ]
     return options

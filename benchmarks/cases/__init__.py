@@ -11,6 +11,7 @@ class Workload:
     items_per_step: int = 1
     model: Optional[Any] = None
     flops_inputs: Optional[Any] = None
+    flops_scale: float = 1.0  # e.g. 3 for a training step (forward + backward ~ 3 forwards)
 
 
 @dataclass
@@ -23,6 +24,8 @@ class Case:
     description: str
     peer: str
     variants: Dict[str, Variant] = field(default_factory=dict)
+    repeats: Optional[int] = None  # overrides --repeats for slow cases
+    warmup: Optional[int] = None
 
 
 CASES: Dict[str, Case] = {}
@@ -35,4 +38,5 @@ def register_case(name: str, case: Case) -> Case:
     return case
 
 
-from . import video_decode  # noqa: E402,F401
+from . import video_decode, video_focalnet  # noqa: E402,F401
+from .learning import LEARNING_CASES, run_learning_case  # noqa: E402,F401
