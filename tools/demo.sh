@@ -6,9 +6,9 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 PY=${PYTHON:-python}
-# The tiny Video-FocalNet; CONFIG=configs/demo/r3d_r18-w16_scratch_1xb8-30e_8x2x1_motion-demo.py runs the
-# MMAction2 ResNet3d peer instead.
-CONFIG=${CONFIG:-configs/video_focalnet/videofocalnet_tiny-w24_scratch_1xb8-30e_8x4x1_motion-demo.py}
+# Any config trained on the motion demo works, e.g.
+# CONFIG=configs/video_focalnet/videofocalnet_tiny-w24_scratch_1xb8-30e_8x4x1_motion-demo.py
+CONFIG=${CONFIG:-configs/demo/r3d_r18-w16_scratch_1xb8-30e_8x2x1_motion-demo.py}
 WORK_DIR=${1:-work_dirs/motion_demo}
 
 echo "== 1/4 install (skips what is already there)"

@@ -1,8 +1,6 @@
-# A CPU-sized Video-FocalNet (embed 24, depths 1-1-2-1) trained from scratch on the built-in motion demo:
-# the README's main job. Same data and test views as the R3D demo config; 8 frames every 4 (the whole
-# 32-frame clip) rather than every 2: frames interact only after the 4x4 patch embedding, and with
-# interval 2 the slow motions move less than a patch between sampled frames (the network then memorised
-# the training clips: validation at chance).
+# A CPU-sized Video-FocalNet (embed 24, depths 1-1-2-1) trained from scratch on the built-in motion demo.
+# Same data and test views as the R3D demo config, 8 frames every 4 (the whole 32-frame clip).
+# Known limitation (docs/video_focalnet.md): it does not yet learn this task within 30 epochs.
 _base_ = ['../demo/r3d_r18-w16_scratch_1xb8-30e_8x2x1_motion-demo.py']
 
 model = dict(
@@ -11,6 +9,9 @@ model = dict(
         type='VideoFocalNet',
         arch=dict(embed_dims=24, depths=(1, 1, 2, 1), focal_levels=(2, 2, 2, 2), focal_windows=(3, 3, 3, 3)),
         num_frames=8,
+        # A Conv3d stem over pairs of frames (the official code's tubelet option, off in the paper configs):
+        # half the temporal tokens, so half the CPU time of the per-frame stem.
+        tubelet_size=2,
         drop_path_rate=0.1),
     cls_head=dict(_delete_=True, type='VideoFocalNetHead', in_channels=192, num_classes=12, label_smooth_eps=0.1,
                   average_clips='prob'),

@@ -246,3 +246,59 @@ def test_init_cfg_pretrained_through_a_config(tmp_path):
     backbone = MODELS.build(dict(type='VideoFocalNet', arch='t', init_cfg=dict(type='Pretrained', checkpoint=path)))
     backbone.init_weights()
     assert torch.equal(backbone.patch_embed.proj.weight, image['patch_embed.proj.weight'])
+
+
+def _moving_squares(generator, n, frames=8, side=32):
+    """Clips of a white square moving left (0) or right (1) on black: direction is only in the motion."""
+    x, labels = torch.zeros(n, 3, frames, side, side), torch.randint(0, 2, (n, ), generator=generator)
+    starts = torch.randint(4, side - 12, (n, 2), generator=generator)
+    for i in range(n):
+        step = 1 if labels[i] else -1
+        for t in range(frames):
+            left = int(min(max(starts[i, 0] + step * t, 0), side - 6))
+            x[i, :, t, starts[i, 1]:starts[i, 1] + 6, left:left + 6] = 1.0
+    return x, labels
+
+
+def _train_direction_classifier(temporal):
+    torch.manual_seed(0)
+    generator = torch.Generator().manual_seed(0)
+    backbone = VideoFocalNet(_tiny_arch(), num_frames=8, temporal=temporal, drop_path_rate=0.0)
+    backbone.init_weights()
+    head = VideoFocalNetHead(2, backbone.num_features)
+    head.init_weights()
+    optimizer = torch.optim.AdamW([*backbone.parameters(), *head.parameters()], 1e-3)
+    for _ in range(150):
+        x, labels = _moving_squares(generator, 16)
+        loss = torch.nn.functional.cross_entropy(head(backbone(x)), labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    x, labels = _moving_squares(torch.Generator().manual_seed(1), 200)
+    with torch.no_grad():
+        return (head(backbone(x)).argmax(1) == labels).float().mean().item()
+
+
+def test_temporal_branch_learns_motion_direction_that_single_frames_do_not_show():
+    video, image = _train_direction_classifier(True), _train_direction_classifier(False)
+    assert video > 0.9, video
+    assert video - image > 0.15, (video, image)
+
+
+def test_tubelet_stem_shapes_and_image_inflation(tmp_path):
+    """tubelet_size=2: half the temporal tokens; an image stem repeated over time / 2 sees a static clip
+    exactly as the 2D stem sees its frame."""
+    image = official_state_dict(video=False, num_classes=1000, seed=7, embed_dims=16, depths=(1, 1, 2, 1))
+    path = str(tmp_path / 'image.pth')
+    save_official_checkpoint(path, image, with_config=False)
+    tubelet = VideoFocalNet(_tiny_arch(), num_frames=8, tubelet_size=2, pretrained=path).eval()
+    tubelet.init_weights()
+    assert torch.allclose(tubelet.patch_embed.proj.weight.sum(2), image['patch_embed.proj.weight'])
+    frame = torch.randn(1, 3, 1, 64, 64)
+    static = frame.repeat(1, 1, 8, 1, 1)
+    flat = VideoFocalNet(_tiny_arch(), num_frames=8).eval()
+    flat.load_pretrained(path)
+    assert torch.allclose(tubelet.patch_embed(static)[0], flat.patch_embed(frame[:, :, 0])[0], atol=1e-5)
+    assert tubelet(static).shape == (1, 128, 4, 2, 2)
+    with pytest.raises(ValueError, match='tubelet_size'):
+        VideoFocalNet(_tiny_arch(), num_frames=6, tubelet_size=4)

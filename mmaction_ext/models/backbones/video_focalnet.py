@@ -80,6 +80,21 @@ class PatchEmbed(nn.Module):
         return self.norm(self.proj(x).permute(0, 2, 3, 1))
 
 
+class TubeletEmbed(nn.Module):
+    """Conv3d over ``tubelet_size`` frames and ``patch_size`` pixels, then LayerNorm:
+    ``(N, C_in, T, H, W) -> (N * T / t, H / p, W / p, C_out)`` with ``t`` varying fastest."""
+
+    def __init__(self, in_channels: int, out_channels: int, patch_size: int, tubelet_size: int):
+        super().__init__()
+        kernel = (tubelet_size, patch_size, patch_size)
+        self.proj = nn.Conv3d(in_channels, out_channels, kernel, stride=kernel)
+        self.norm = nn.LayerNorm(out_channels)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.proj(x)  # (N, C, T', H', W')
+        return self.norm(x.permute(0, 2, 3, 4, 1).flatten(0, 1))
+
+
 class VideoFocalNetStage(nn.Module):
     """Blocks at one resolution, then (except in the last stage) a 2x downsampling."""
 
@@ -109,6 +124,10 @@ class VideoFocalNet(BaseModule):
             ``focal_levels``, ``focal_windows``. Defaults to ``'tiny'``.
         num_frames (int): Frames ``T`` of every input clip. Defaults to 8.
         patch_size (int): Stem stride. Defaults to 4.
+        tubelet_size (int): Frames per stem patch (the official code's
+            ``tubelet_size``; 1, per-frame 2D patches, in every official config).
+            With ``t > 1`` the stem is a Conv3d and the network runs on
+            ``num_frames / t`` temporal tokens. Defaults to 1.
         in_channels (int): Defaults to 3.
         mlp_ratio (float): Defaults to 4.
         drop_rate (float): Dropout in the blocks. Defaults to 0.
@@ -146,7 +165,7 @@ class VideoFocalNet(BaseModule):
     _aliases = {'t': 'tiny', 's': 'small', 'b': 'base'}
 
     def __init__(self, arch: Union[str, dict] = 'tiny', num_frames: int = 8, patch_size: int = 4,
-                 in_channels: int = 3, mlp_ratio: float = 4.0, drop_rate: float = 0.0,
+                 tubelet_size: int = 1, in_channels: int = 3, mlp_ratio: float = 4.0, drop_rate: float = 0.0,
                  drop_path_rate: Optional[float] = None, use_postln: bool = False,
                  use_postln_in_modulation: bool = False, normalize_modulator: bool = False,
                  use_layerscale: bool = False, layerscale_value: float = 1e-4, temporal: bool = True,
@@ -165,11 +184,15 @@ class VideoFocalNet(BaseModule):
             raise ValueError(f'VideoFocalNet: pool=True returns the last stage only; got out_indices={out_indices}')
         if drop_path_rate is None:
             drop_path_rate = settings.get('drop_path_rate', 0.0)
+        if num_frames % tubelet_size:
+            raise ValueError(f'VideoFocalNet: num_frames={num_frames} is not a multiple of tubelet_size={tubelet_size}')
         self.num_frames, self.temporal, self.pool, self.out_indices = num_frames, temporal, pool, out_indices
+        self.tubelet_size = tubelet_size
         dims = [settings['embed_dims'] * 2**i for i in range(num_stages)]
         self.embed_dims, self.num_features = dims[0], dims[-1]
 
-        self.patch_embed = PatchEmbed(in_channels, dims[0], patch_size)
+        self.patch_embed = (PatchEmbed(in_channels, dims[0], patch_size) if tubelet_size == 1 else
+                            TubeletEmbed(in_channels, dims[0], patch_size, tubelet_size))
         self.pos_drop = nn.Dropout(drop_rate)
         drop_paths = torch.linspace(0, drop_path_rate, sum(depths)).tolist()
         self.layers = nn.ModuleList()
@@ -177,7 +200,7 @@ class VideoFocalNet(BaseModule):
             start = sum(depths[:i])
             self.layers.append(VideoFocalNetStage(
                 dims[i], depth, dims[i + 1] if i < num_stages - 1 else None, drop_paths[start:start + depth],
-                num_frames=num_frames, mlp_ratio=mlp_ratio, drop=drop_rate,
+                num_frames=num_frames // tubelet_size, mlp_ratio=mlp_ratio, drop=drop_rate,
                 focal_level=settings['focal_levels'][i], focal_window=settings['focal_windows'][i],
                 use_postln=use_postln, use_postln_in_modulation=use_postln_in_modulation,
                 normalize_modulator=normalize_modulator, use_layerscale=use_layerscale,
@@ -224,6 +247,11 @@ class VideoFocalNet(BaseModule):
         """
         state_dict = load_official_state_dict(checkpoint, drop_prefixes=('head.', 'cls_head.'),
                                               strip_prefixes=('backbone.', 'module.'))
+        stem = state_dict.get('patch_embed.proj.weight')
+        if self.tubelet_size > 1 and stem is not None and stem.dim() == 4:
+            # An image stem into a tubelet stem: repeat along time, divided by t (official inflation).
+            state_dict['patch_embed.proj.weight'] = (
+                stem.unsqueeze(2).repeat(1, 1, self.tubelet_size, 1, 1) / self.tubelet_size)
         missing, unexpected = self.load_state_dict(state_dict, strict=False)
         logger = MMLogger.get_current_instance()
         logger.info(f'VideoFocalNet: loaded {len(state_dict) - len(unexpected)} tensors from {checkpoint}')
@@ -242,8 +270,12 @@ class VideoFocalNet(BaseModule):
         if self.temporal and frames != self.num_frames:
             raise ValueError(f'VideoFocalNet was built for num_frames={self.num_frames} but got an input with '
                              f'T={frames} (shape {tuple(x.shape)}); set backbone.num_frames to match the sampler')
-        # (N, C, T, H, W) -> (N*T, C, H, W) with t varying fastest, as the modulation expects.
-        x = self.pos_drop(self.patch_embed(x.transpose(1, 2).reshape(batch * frames, -1, height, width)))
+        if self.tubelet_size > 1:
+            x = self.pos_drop(self.patch_embed(x))
+            frames //= self.tubelet_size
+        else:
+            # (N, C, T, H, W) -> (N*T, C, H, W) with t varying fastest, as the modulation expects.
+            x = self.pos_drop(self.patch_embed(x.transpose(1, 2).reshape(batch * frames, -1, height, width)))
         outs = []
         for i, stage in enumerate(self.layers):
             features, x = stage(x)
