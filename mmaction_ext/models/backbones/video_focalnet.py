@@ -149,8 +149,9 @@ class VideoFocalNet(BaseModule):
         init_cfg (dict | None): See ``pretrained``.
 
     Shape:
-        ``(N, 3, T, H, W)`` -> tuple of ``(N, C_i, T, H / 2^(i+2), W / 2^(i+2))``
-        for ``i`` in ``out_indices`` (a single tensor if there is one index), or
+        ``(N, 3, T, H, W)`` -> tuple of ``(N, C_i, T / t, H / 2^(i+2), W / 2^(i+2))``
+        for ``i`` in ``out_indices`` (a single tensor if there is one index; ``t``
+        is ``tubelet_size``), or
         ``(N, 8C)`` with ``pool=True``.
     """
 
