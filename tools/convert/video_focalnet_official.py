@@ -21,7 +21,7 @@ import mmaction_ext  # noqa: E402,F401
 from mmaction_ext.compat import FOREIGN_CONFIG_GLOBALS, load_checkpoint_safely  # noqa: E402
 from mmaction_ext.engine import run_tool  # noqa: E402
 from mmaction_ext.models import VideoFocalNet, VideoFocalNetHead  # noqa: E402
-from mmaction_ext.models.utils import convert_video_focalnet, load_official_state_dict  # noqa: E402
+from mmaction_ext.models.utils import convert_video_focalnet, extract_state_dict  # noqa: E402
 
 
 def _plain(value):
@@ -37,9 +37,10 @@ def _plain(value):
 
 def compare_with_model(converted, arch, num_classes):
     """Keys and shapes against a freshly built backbone and head: (missing, unexpected, mismatched)."""
-    reference = {'backbone.' + k: v.shape for k, v in VideoFocalNet(arch).state_dict().items()}
+    backbone = VideoFocalNet(arch)
+    reference = {'backbone.' + k: v.shape for k, v in backbone.state_dict().items()}
     if num_classes:
-        head = VideoFocalNetHead(num_classes, VideoFocalNet(arch).num_features)
+        head = VideoFocalNetHead(num_classes, backbone.num_features)
         reference.update({'cls_head.' + k: v.shape for k, v in head.state_dict().items()})
     missing = sorted(set(reference) - set(converted))
     unexpected = sorted(set(converted) - set(reference))
@@ -55,7 +56,7 @@ def main(argv=None):
     parser.add_argument('--force', action='store_true', help='write even if keys are missing or mis-shaped')
     args = parser.parse_args(argv)
     raw = load_checkpoint_safely(args.src, map_location='cpu', extra_safe_globals=FOREIGN_CONFIG_GLOBALS)
-    state_dict = load_official_state_dict(args.src)
+    state_dict = extract_state_dict(raw, args.src)
     converted, arch, num_classes = convert_video_focalnet(state_dict)
     missing, unexpected, mismatched = compare_with_model(converted, arch, num_classes)
     print(f'{args.src}: {len(state_dict)} tensors; arch embed_dims={arch["embed_dims"]} depths={arch["depths"]} '

@@ -21,6 +21,13 @@ def load_official_state_dict(filename: str, drop_prefixes: Sequence[str] = (),
         strip_prefixes (Sequence[str]): Leading prefixes removed from keys.
     """
     checkpoint = load_checkpoint_safely(filename, map_location='cpu', extra_safe_globals=FOREIGN_CONFIG_GLOBALS)
+    return extract_state_dict(checkpoint, filename, drop_prefixes, strip_prefixes)
+
+
+def extract_state_dict(checkpoint, filename: str, drop_prefixes: Sequence[str] = (),
+                       strip_prefixes: Sequence[str] = ()) -> 'OrderedDict':
+    """The weights inside an already loaded checkpoint (see :func:`load_official_state_dict`);
+    ``filename`` only names the file in errors."""
     state_dict = checkpoint
     if isinstance(checkpoint, dict):
         for key in ('model', 'state_dict', 'module'):
