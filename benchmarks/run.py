@@ -1,7 +1,8 @@
 """Benchmark runner: every figure is measured next to an in-tree MMAction2 peer in the same run.
 
     python benchmarks/run.py                 # all cases, writes benchmarks/RESULTS.md
-    python benchmarks/run.py --only video_decode --repeats 5 --output /tmp/RESULTS.md
+    python benchmarks/run.py --only video_decode_decord      # one case; the others keep their stored results
+    python benchmarks/run.py --only video_decode_decord --quick --output /tmp/R.md   # smoke run, not stored
 
 Each variant of a case runs in its own subprocess (clean peak RSS, no warm caches from another
 variant) with a fixed number of threads. Reported per variant: parameters and FLOPs (mmengine's
