@@ -9,7 +9,7 @@ from .compat import apply_compat_fixes
 
 apply_compat_fixes()
 
-from . import datasets, engine, models  # noqa: E402,F401  (registers modules)
+from . import datasets, engine, evaluation, models  # noqa: E402,F401  (registers modules)
 from .utils import describe_environment  # noqa: E402
 
 __all__ = ['__version__', 'describe_environment']

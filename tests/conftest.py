@@ -66,3 +66,29 @@ def run_tool(args, timeout=600, env=None, **kwargs):
     full_env = dict(os.environ, PYTHONUNBUFFERED='1', OMP_NUM_THREADS='1', **(env or {}))
     return subprocess.run([sys.executable, *args], cwd=REPO_ROOT, env=full_env, timeout=timeout,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs)
+
+
+@pytest.fixture(scope='session')
+def tiny_detection_demo(tmp_path_factory):
+    """A small detection demo dataset (ACT pickle + videos): 4 train and 3 val clips of 32 frames."""
+    from mmaction_ext.datasets.motion_demo import generate_detection
+    root = str(tmp_path_factory.mktemp('motion_demo') / 'detection')
+    generate_detection(root, num_train=4, num_val=3, num_frames=32, height=72, width=96, progress=False)
+    return root
+
+
+@pytest.fixture(scope='session')
+def ucf24_act(shared_data, tmp_path_factory):
+    """The corrected UCF101-24 annotations converted to an ACT pickle: ``(path, annotations)``."""
+    import pickle
+
+    from mmaction_ext.datasets import convert_ucf24_pyannot
+    folder = osp.join(shared_data, 'ucf101_24_corrected_annots')
+    # The corrected annotations list 6 training videos they do not annotate: named in a warning.
+    with pytest.warns(UserWarning, match=r'6 of the listed training videos have no annotations'):
+        annos = convert_ucf24_pyannot(osp.join(folder, 'pyannot_with_class_names.pkl'),
+                                      osp.join(folder, 'testlist01.txt'))
+    path = str(tmp_path_factory.mktemp('ucf24') / 'UCF101v2-GT.pkl')
+    with open(path, 'wb') as f:
+        pickle.dump(annos, f)
+    return path, annos

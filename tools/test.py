@@ -21,7 +21,8 @@ from mmengine.config import DictAction  # noqa: E402
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Test a checkpoint (mmaction-ext)')
     parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('checkpoint', help="checkpoint file, or 'none' to test the model as built "
+                        '(parameter-free reference models such as OracleTubeDetector)')
     parser.add_argument('--work-dir', help='the dir to save the evaluation metrics')
     parser.add_argument('--dump', help='dump predictions to a pickle file for offline evaluation')
     parser.add_argument('--show', action='store_true', help='show prediction results')
@@ -52,13 +53,13 @@ def merge_args(cfg, args):
         dump = dict(type='DumpResults', out_file_path=args.dump)
         evaluators = cfg.test_evaluator
         cfg.test_evaluator = (list(evaluators) if isinstance(evaluators, (list, tuple)) else [evaluators]) + [dump]
-    cfg.load_from = args.checkpoint
+    cfg.load_from = None if args.checkpoint == 'none' else args.checkpoint
     return cfg
 
 
 def main(argv=None):
     args = parse_args(argv)
-    if not osp.isfile(args.checkpoint):
+    if args.checkpoint != 'none' and not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
     cfg = merge_args(load_config(args.config, args.cfg_options, args.work_dir, args.launcher), args)
     runner = build_runner(cfg)

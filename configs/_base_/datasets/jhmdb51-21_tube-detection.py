@@ -1,0 +1,13 @@
+# JHMDB51-21 split 1 as in CSA: every video (<= 40 frames) is one 40-frame clip, centre-padded by
+# repeating its first and last frames; ACT layout (Frames/<video>/{:05d}.png, JHMDB-GT.pkl).
+_base_ = ['./ucf101-24_tube-detection.py']
+dataset_type = 'JHMDBTubeDataset'
+data_root = 'data/jhmdb'
+ann_file = f'{data_root}/JHMDB-GT.pkl'
+train_dataloader = dict(
+    dataset=dict(type=dataset_type, ann_file=ann_file, data_prefix=dict(img=f'{data_root}/Frames')))
+val_dataloader = dict(
+    dataset=dict(type=dataset_type, ann_file=ann_file, data_prefix=dict(img=f'{data_root}/Frames')))
+test_dataloader = val_dataloader
+val_evaluator = [dict(type='FrameMAP', ann_file=ann_file), dict(type='VideoMAP', ann_file=ann_file)]
+test_evaluator = val_evaluator

@@ -1,0 +1,3 @@
+from .tube_map import ActionTubeMetric, FrameMAP, VideoMAP
+
+__all__ = ['ActionTubeMetric', 'FrameMAP', 'VideoMAP']

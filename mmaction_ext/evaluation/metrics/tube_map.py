@@ -1,0 +1,179 @@
+"""Frame-mAP and video-mAP metrics for tube detectors on JHMDB51-21 / UCF101-24 (ACT ground truth).
+
+A model's prediction for a clip (``ActionDataSample.pred_instances``) is a set of ``Q`` tubes:
+``bboxes (Q, T, 4)`` in pixels of the annotation's resolution (``gt_resolution``) and per-frame class
+scores ``scores (Q, T, C)``. The clip's metainfo gives ``video_id``, ``frame_ids`` (``(T, )`` 1-based
+frame numbers) and ``frame_valid`` (``(T, )``; padded frames are skipped). Every (tube, frame, class)
+becomes a frame detection; per frame the ``max_dets_per_frame`` highest-scoring ones above
+``score_thr`` are kept.
+"""
+from collections import OrderedDict
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+import torch
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import MMLogger
+
+from mmaction.registry import METRICS
+from ...datasets.action_tube_dataset import load_act_annotations
+from ..functional.tube_ap import VIDEO_IOU_RANGE, _pixel_offset, build_video_tubes, frame_ap, video_ap
+
+
+def _numpy(value) -> np.ndarray:
+    return value.detach().cpu().numpy() if isinstance(value, torch.Tensor) else np.asarray(value)
+
+
+class ActionTubeMetric(BaseMetric):
+    """Shared collection of frame detections; see the module docstring for the prediction format.
+
+    Args:
+        ann_file (str): ACT ground-truth pickle.
+        split (int): 1-based split whose ``test_videos`` are evaluated. Defaults to 1.
+        convention (str): ``'voc'`` or ``'act'`` (box areas and AP integration, see
+            ``docs/detection_eval.md``). Defaults to ``'voc'``.
+        score_thr (float): Frame detections at or below it are dropped. Defaults to 0.
+        max_dets_per_frame (int): Detections kept per frame. Defaults to 10.
+        ignore_classes (Sequence[int]): Classes left out of the mean.
+    """
+
+    def __init__(self, ann_file: str, split: int = 1, convention: str = 'voc', score_thr: float = 0.0,
+                 max_dets_per_frame: int = 10, ignore_classes: Sequence[int] = (), collect_device: str = 'cpu',
+                 prefix: Optional[str] = None):
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        _pixel_offset(convention)
+        self.ann_file, self.convention = ann_file, convention
+        self.annos = load_act_annotations(ann_file)
+        tests = self.annos['test_videos']
+        if not 1 <= split <= len(tests):
+            raise ValueError(f'{ann_file}: split {split} requested, the file has {len(tests)} test split(s)')
+        self.videos: List[str] = list(tests[split - 1])
+        self.video_index = {video: i for i, video in enumerate(self.videos)}
+        self.num_classes = len(self.annos['labels'])
+        self.score_thr, self.max_dets_per_frame = score_thr, max_dets_per_frame
+        self.ignore_classes = tuple(ignore_classes)
+
+    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        for sample in data_samples:
+            self.results.append(self._frame_detections(sample))
+
+    def _frame_detections(self, sample: dict) -> np.ndarray:
+        video = sample.get('video_id')
+        where = f'{type(self).__name__}: prediction for video {video!r}'
+        if video not in self.video_index:
+            raise ValueError(f'{where}: not a test video of {self.ann_file}')
+        if 'pred_instances' not in sample:
+            raise ValueError(f'{where} has no pred_instances')
+        pred = sample['pred_instances']
+        boxes, scores = _numpy(pred['bboxes']).astype(np.float64), _numpy(pred['scores']).astype(np.float64)
+        frame_ids = _numpy(sample['frame_ids']).astype(np.int64)
+        valid = _numpy(sample.get('frame_valid', np.ones(len(frame_ids), bool))).astype(bool)
+        num_frames = len(frame_ids)
+        if boxes.ndim != 3 or boxes.shape[1:] != (num_frames, 4):
+            raise ValueError(f'{where}: bboxes of shape {boxes.shape}, expected (Q, {num_frames}, 4)')
+        if scores.shape != (boxes.shape[0], num_frames, self.num_classes):
+            raise ValueError(f'{where}: scores of shape {scores.shape}, expected '
+                             f'({boxes.shape[0]}, {num_frames}, {self.num_classes})')
+        nframes = int(self.annos['nframes'][video])
+        bad = frame_ids[valid][(frame_ids[valid] < 1) | (frame_ids[valid] > nframes)]
+        if bad.size:
+            raise ValueError(f'{where}: frame {int(bad[0])} outside 1-{nframes}')
+        for name, array in (('scores', scores), ('bboxes', boxes)):
+            if not np.isfinite(array[:, valid]).all():
+                q, t = np.argwhere(~np.isfinite(array[:, valid]).reshape(len(array), valid.sum(), -1).all(-1))[0]
+                raise ValueError(f'{where}: non-finite {name} for tube {q} at frame {frame_ids[valid][t]}')
+        inverted = (boxes[..., 2] < boxes[..., 0]) | (boxes[..., 3] < boxes[..., 1])
+        inverted &= valid[None]
+        if inverted.any():
+            q, t = np.argwhere(inverted)[0]
+            raise ValueError(f'{where}: box {boxes[q, t].tolist()} of tube {q} at frame {frame_ids[t]} has '
+                             'x2 < x1 or y2 < y1')
+        rows = []
+        for t in np.flatnonzero(valid):
+            frame_scores = scores[:, t]  # (Q, C)
+            order = np.argsort(-frame_scores, axis=None, kind='stable')[:self.max_dets_per_frame]
+            for flat in order:
+                query, label = divmod(int(flat), self.num_classes)
+                score = frame_scores[query, label]
+                if score <= self.score_thr:
+                    break
+                rows.append([frame_ids[t], label, score, *boxes[query, t]])
+        return dict(video=self.video_index[video], rows=np.array(rows, np.float64).reshape(-1, 7))
+
+    def _all_detections(self, results: List[dict]) -> np.ndarray:
+        seen: Dict[int, set] = {}
+        parts = []
+        for result in results:
+            frames = set(result['rows'][:, 0].astype(int).tolist())
+            overlap = seen.setdefault(result['video'], set()) & frames
+            if overlap:
+                raise ValueError(f'{type(self).__name__}: video {self.videos[result["video"]]!r} frame '
+                                 f'{min(overlap)} predicted by two clips; clips must not overlap')
+            seen[result['video']] |= frames
+            rows = result['rows']
+            parts.append(np.concatenate([np.full((len(rows), 1), result['video']), rows], 1))
+        missing = len(self.videos) - len(seen)
+        if missing:
+            MMLogger.get_current_instance().warning(
+                f'{type(self).__name__}: {missing} of {len(self.videos)} test videos have no predictions; '
+                'their ground truth counts as missed')
+        return np.concatenate(parts) if parts else np.zeros((0, 8))
+
+    def _log_per_class(self, title: str, per_class: Dict[int, float]) -> None:
+        logger = MMLogger.get_current_instance()
+        lines = [f'{self.annos["labels"][label]:30s} {100 * ap:6.2f}' for label, ap in per_class.items()
+                 if not np.isnan(ap)]
+        logger.info(f'{title} per class:\n' + '\n'.join(lines))
+
+
+@METRICS.register_module()
+class FrameMAP(ActionTubeMetric):
+    """Frame-mAP (percent) at ``iou_thr`` (default 0.5); see :func:`frame_ap` for the matching."""
+
+    def __init__(self, ann_file: str, iou_thr: float = 0.5, **kwargs):
+        super().__init__(ann_file, **kwargs)
+        self.iou_thr = iou_thr
+
+    def compute_metrics(self, results: list) -> dict:
+        detections = self._all_detections(results)
+        mean_ap, per_class = frame_ap(self.annos['gttubes'], self.videos, detections, self.num_classes,
+                                      self.iou_thr, self.convention, self.ignore_classes)
+        self._log_per_class(f'frame-AP@{self.iou_thr}', per_class)
+        return OrderedDict([(f'frame_mAP@{self.iou_thr}', round(100 * mean_ap, 4))])
+
+
+@METRICS.register_module()
+class VideoMAP(ActionTubeMetric):
+    """Video-mAP (percent) at each of ``iou_thrs`` and averaged over 0.5:0.95.
+
+    Args:
+        iou_thrs (Sequence[float]): Defaults to ``(0.2, 0.5, 0.75)``.
+        average_range (bool): Also report the mean over 0.5, 0.55, ..., 0.95. Defaults to True.
+        linking (str): ``'viterbi'`` (CSA / YOWO) or ``'greedy'`` (ACT). Defaults to ``'viterbi'``.
+        nms_thr (float): 3D-NMS ST-IoU threshold. Defaults to 0.3.
+        link_options (dict): Passed to the linking function (``max_tubes``, ``top_k``, ...).
+        Others as :class:`ActionTubeMetric`.
+    """
+
+    def __init__(self, ann_file: str, iou_thrs: Sequence[float] = (0.2, 0.5, 0.75), average_range: bool = True,
+                 linking: str = 'viterbi', nms_thr: float = 0.3, link_options: Optional[dict] = None, **kwargs):
+        super().__init__(ann_file, **kwargs)
+        if linking not in ('viterbi', 'greedy'):
+            raise ValueError(f"VideoMAP: unknown linking {linking!r}; expected 'viterbi' or 'greedy'")
+        self.iou_thrs, self.average_range = tuple(iou_thrs), average_range
+        self.linking, self.nms_thr, self.link_options = linking, nms_thr, dict(link_options or {})
+
+    def compute_metrics(self, results: list) -> dict:
+        detections = self._all_detections(results)
+        tubes = build_video_tubes(detections, len(self.videos), self.num_classes, self.linking, self.nms_thr,
+                                  self.convention, **self.link_options)
+        thresholds = tuple(dict.fromkeys(self.iou_thrs + (VIDEO_IOU_RANGE if self.average_range else ())))
+        per_threshold = video_ap(self.annos['gttubes'], self.videos, tubes, self.num_classes, thresholds,
+                                 self.convention, self.ignore_classes)
+        metrics = OrderedDict()
+        for thr in self.iou_thrs:
+            metrics[f'video_mAP@{thr}'] = round(100 * per_threshold[thr][0], 4)
+            self._log_per_class(f'video-AP@{thr}', per_threshold[thr][1])
+        if self.average_range:
+            metrics['video_mAP@0.5:0.95'] = round(100 * float(np.mean([per_threshold[t][0] for t in VIDEO_IOU_RANGE])), 4)
+        return metrics

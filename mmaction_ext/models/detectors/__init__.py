@@ -1,0 +1,3 @@
+from .oracle_tube_detector import OracleTubeDetector
+
+__all__ = ['OracleTubeDetector']

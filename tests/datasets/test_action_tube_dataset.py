@@ -1,0 +1,115 @@
+"""Tube datasets, the UCF101-24 / per-frame ground-truth converters, on real annotations and clips."""
+import os.path as osp
+import pickle
+
+import numpy as np
+import pytest
+
+from mmaction_ext.datasets import (ActionTubeDataset, JHMDBTubeDataset, UCF24TubeDataset, convert_ucf24_pyannot,
+                                   load_act_annotations, read_per_frame_gt)
+from mmaction_ext.datasets.action_tube_dataset import clip_frame_ids
+
+
+def test_clip_frame_ids_whole_video_centre_padded():
+    ((clip, valid), ) = clip_frame_ids(5, 9, 'whole')
+    np.testing.assert_array_equal(clip, [1, 1, 1, 2, 3, 4, 5, 5, 5])
+    np.testing.assert_array_equal(valid, [0, 0, 1, 1, 1, 1, 1, 0, 0])
+    ((clip, valid), ) = clip_frame_ids(4, 7, 'whole')  # odd padding: the extra frame goes to the end
+    np.testing.assert_array_equal(clip, [1, 1, 2, 3, 4, 4, 4])
+    np.testing.assert_array_equal(clip[valid], [1, 2, 3, 4])
+    with pytest.raises(ValueError, match="12 frames > clip_len=10"):
+        clip_frame_ids(12, 10, 'whole')
+
+
+def test_clip_frame_ids_sliding_covers_the_video_once():
+    clips = clip_frame_ids(10, 4, 'sliding')
+    np.testing.assert_array_equal(np.stack([c for c, _ in clips]), [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 10, 10]])
+    valid = np.concatenate([v for _, v in clips])
+    np.testing.assert_array_equal(np.concatenate([c for c, _ in clips])[valid], np.arange(1, 11))
+    with pytest.raises(ValueError, match='unknown sampling'):
+        clip_frame_ids(10, 4, 'random')
+
+
+def test_ucf24_conversion_of_the_real_annotations(ucf24_act, shared_data):
+    _, annos = ucf24_act
+    assert len(annos['labels']) == 24 and len(annos['gttubes']) == 3194
+    # 6 of the 2290 listed training videos have no annotations (named in a warning, see below).
+    assert len(annos['test_videos'][0]) == 910 and len(annos['train_videos'][0]) == 2284
+    (basketball, ) = annos['gttubes']['Basketball/v_Basketball_g01_c02'][0]
+    # sf=63, ef=111 in the source: 0-based frames 63..110 are 1-based 64..111; x, y, w, h = 189, 99, 47, 95.
+    assert basketball[0, 0] == 64 and basketball[-1, 0] == 111 and len(basketball) == 48
+    np.testing.assert_array_equal(basketball[0, 1:], [189, 99, 236, 194])
+    # uint8 boxes with x + w > 255 must not wrap around.
+    with open(osp.join(shared_data, 'ucf101_24_corrected_annots', 'pyannot_with_class_names.pkl'), 'rb') as f:
+        source = pickle.load(f, encoding='latin1')
+    video, anno = next((v, a) for v, e in sorted(source['db'].items()) for a in e['annotations']
+                       if a['boxes'].dtype == np.uint8 and (a['boxes'][:, 0].astype(int) + a['boxes'][:, 2]).max() > 255)
+    converted = next(t for t in annos['gttubes'][video][int(anno['label'])] if t[0, 0] == anno['sf'] + 1)
+    expected = anno['boxes'][:, 0].astype(np.float32) + anno['boxes'][:, 2]
+    np.testing.assert_array_equal(converted[:, 3], expected)
+    assert converted[:, 3].max() > 255
+
+
+def test_ucf24_conversion_errors_name_the_video(tmp_path):
+    bad = dict(db={'A/v_x': dict(numf=10, label=0, annotations=[dict(sf=2, ef=5, label=0,
+                                                                       boxes=np.zeros((2, 4), np.uint8))])},
+               trainvideos=[], classes=['A'])
+    path = tmp_path / 'bad.pkl'
+    path.write_bytes(pickle.dumps(bad))
+    with pytest.raises(ValueError, match=r"'A/v_x': 2 boxes for frames sf=2 \.\. ef=5"):
+        convert_ucf24_pyannot(str(path))
+
+
+def test_jhmdb_per_frame_ground_truth(shared_data, tmp_path):
+    annos = read_per_frame_gt(osp.join(shared_data, 'yowov2_ucf_jhmdb', 'groundtruths_jhmdb.zip'),
+                              [f'class{i}' for i in range(21)])
+    videos = annos['test_videos'][0]
+    assert len(videos) == 268
+    assert sum(len(t) for v in videos for tubes in annos['gttubes'][v].values() for t in tubes) == 9126
+    path = tmp_path / 'JHMDB-GT.pkl'
+    path.write_bytes(pickle.dumps(annos))
+    dataset = JHMDBTubeDataset(str(path), [], data_prefix=dict(img=str(tmp_path)), subset='test', test_mode=True)
+    assert len(dataset) == 268  # one 40-frame clip per (<= 40-frame) video
+    for info in (dataset.get_data_info(i) for i in range(len(dataset))):
+        assert info['frame_ids'].shape == (40, ) and info['frame_valid'].sum() == annos['nframes'][info['video_id']]
+        labels = info['gt_tube_labels']
+        assert labels.shape[1] == 40 and ((labels >= 0) <= info['frame_valid']).all()  # padding is background
+    first = dataset.get_data_info(0)
+    assert first['frame_dir'] == osp.join(str(tmp_path), first['video_id'])
+    assert first['frame_inds'][first['frame_valid']][0] == 1  # rawframes are 1-based
+
+
+def test_ucf24_dataset_clips_and_tube_labels(ucf24_act):
+    path, annos = ucf24_act
+    dataset = UCF24TubeDataset(path, [], data_prefix=dict(video='videos'), subset='test', test_mode=True)
+    videos = annos['test_videos'][0]
+    assert len(dataset) == sum(-(-annos['nframes'][v] // 32) for v in videos)
+    clips = [dataset.get_data_info(i) for i in range(len(dataset)) if
+             dataset.get_data_info(i)['video_id'] == 'Basketball/v_Basketball_g01_c02']
+    assert [c['clip_index'] for c in clips] == list(range(6))  # 180 frames -> 6 clips, the last padded
+    assert clips[-1]['frame_valid'].sum() == 180 - 5 * 32
+    labelled = np.concatenate([c['frame_ids'][(c['gt_tube_labels'] >= 0).any(0)] for c in clips])
+    np.testing.assert_array_equal(labelled, np.arange(64, 112))
+    assert clips[0]['gt_tube_labels'].shape == (0, 32)  # no actor in frames 1-32
+    assert clips[0]['filename'] == osp.join('videos', 'Basketball/v_Basketball_g01_c02.mp4')
+    assert clips[0]['frame_inds'][0] == 0  # videos are 0-based
+
+
+def test_act_annotation_errors(tmp_path):
+    path = tmp_path / 'gt.pkl'
+    path.write_bytes(pickle.dumps(dict(labels=['a'])))
+    with pytest.raises(ValueError, match=r"gt.pkl: missing ACT keys \['gttubes'"):
+        load_act_annotations(str(path))
+    annos = dict(labels=['a'], gttubes={'v': {3: [np.zeros((2, 5))]}}, nframes={'v': 2}, train_videos=[['v']],
+                 test_videos=[['v']], resolution={'v': (10, 10)})
+    path.write_bytes(pickle.dumps(annos))
+    with pytest.raises(ValueError, match="video 'v' has label 3 outside"):
+        load_act_annotations(str(path))
+    annos['gttubes'] = {'v': {0: [np.array([[3, 0, 0, 1, 1]])]}}
+    path.write_bytes(pickle.dumps(annos))
+    with pytest.raises(ValueError, match="'v' label 0: tube frames 3-3 outside 1-2"):
+        ActionTubeDataset(str(path), [], data_prefix=dict(video='x'))
+    with pytest.raises(ValueError, match='split 2 requested'):
+        ActionTubeDataset(str(path), [], data_prefix=dict(video='x'), split=2)
+    with pytest.raises(FileNotFoundError, match='missing.pkl'):
+        load_act_annotations(str(tmp_path / 'missing.pkl'))
