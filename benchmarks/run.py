@@ -61,6 +61,8 @@ def measure_variant(case_name, variant_name, threads, repeats, warmup, quick):
     q1, median, q3 = np.percentile(times, [25, 50, 75])
     figures.update(latency_ms=float(median), latency_iqr_ms=float(q3 - q1),
                    peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
+    if workload.report is not None:
+        figures['result'] = workload.report()
     return figures
 
 
@@ -93,9 +95,10 @@ def _format_count(value, scale, suffix):
 
 def render_latency_case(case_name, stored):
     case, rows = CASES[case_name], stored['rows']
+    with_result = any('result' in row for row in rows.values())
     lines = [f'## {case_name}', '', case.description, '', f"Measured {stored['measured']}.", '',
-             '| variant | params | GMACs | latency | GMAC/s (of fp32 matmul peak) | peak RSS | ratio to peer |',
-             '|---|---|---|---|---|---|---|']
+             '| variant | params | GMACs | latency | GMAC/s (of fp32 matmul peak) | peak RSS | ratio to peer |' +
+             (' result |' if with_result else ''), '|---|---|---|---|---|---|---|' + ('---|' if with_result else '')]
     peer = rows[case.peer]
     for name, row in rows.items():
         label = f'{name} (peer)' if name == case.peer else name
@@ -108,7 +111,7 @@ def render_latency_case(case_name, stored):
             f"| {label} | {_format_count(row.get('params'), 1e6, 'M')} | "
             f"{_format_count(row.get('flops'), 1e9, '')} | {row['latency_ms']:.2f} ms/{row['unit']} "
             f"[{row['latency_iqr_ms']:.2f}, n={row['repeats']}] | {rate} | {row['peak_rss_mb']:.0f} MB | "
-            f"{ratio:.2f} |")
+            f"{ratio:.2f} |" + (f" {row.get('result', '-')} |" if with_result else ''))
     return lines
 
 

@@ -12,6 +12,7 @@ class Workload:
     model: Optional[Any] = None
     flops_inputs: Optional[Any] = None
     flops_scale: float = 1.0  # e.g. 3 for a training step (forward + backward ~ 3 forwards)
+    report: Optional[Callable[[], str]] = None  # what the last step computed, e.g. an mAP, for the table
 
 
 @dataclass
@@ -38,5 +39,5 @@ def register_case(name: str, case: Case) -> Case:
     return case
 
 
-from . import video_decode, video_focalnet  # noqa: E402,F401
+from . import detection_eval, video_decode, video_focalnet  # noqa: E402,F401
 from .learning import LEARNING_CASES, run_learning_case  # noqa: E402,F401

@@ -6,13 +6,14 @@ import importlib.util
 import warnings
 
 from .checkpoint import (FOREIGN_CONFIG_GLOBALS, CheckpointError, UnsafeCheckpointError,
-                         checkpoint_safe_globals, install_safe_local_loader, load_checkpoint_safely)
+                         checkpoint_safe_globals, install_safe_local_loader, load_checkpoint_safely,
+                         load_pickle_safely)
 from .distributed import adapt_config_for_cpu_distributed, install_cpu_distributed_init
 from .drn import DRN_UNAVAILABLE, drn_is_missing, install_drn_placeholder
 
 __all__ = [
     'apply_compat_fixes', 'CheckpointError', 'FOREIGN_CONFIG_GLOBALS', 'UnsafeCheckpointError', 'checkpoint_safe_globals',
-    'load_checkpoint_safely', 'install_safe_local_loader', 'install_drn_placeholder',
+    'load_checkpoint_safely', 'load_pickle_safely', 'install_safe_local_loader', 'install_drn_placeholder',
     'drn_is_missing', 'DRN_UNAVAILABLE', 'adapt_config_for_cpu_distributed',
     'install_cpu_distributed_init'
 ]

@@ -150,3 +150,57 @@ def install_safe_local_loader():
 def load_from_local(filename, map_location):
     """mmengine loader for local paths (named like mmengine's own for its log line)."""
     return load_checkpoint_safely(filename, map_location)
+
+
+def _safe_data_globals():
+    """``module.name`` -> object for what annotation pickles may contain besides builtin containers."""
+    table = {}
+    for entry in _numpy_globals():
+        obj, name = entry if isinstance(entry, tuple) else (entry, f'{entry.__module__}.{entry.__qualname__}')
+        table[name] = obj
+    table.update({'numpy.ndarray': np.ndarray, 'numpy.dtype': np.dtype,
+                  'collections.OrderedDict': collections.OrderedDict, 'builtins.set': set,
+                  'builtins.frozenset': frozenset, 'builtins.complex': complex})
+    return table
+
+
+class _DataUnpickler(pickle.Unpickler):
+    """Resolves only allow-listed globals (numpy arrays and scalars, builtin containers)."""
+
+    def __init__(self, file, filename, **kwargs):
+        super().__init__(file, **kwargs)
+        self.filename, self.allowed = filename, _safe_data_globals()
+
+    def find_class(self, module, name):
+        obj = self.allowed.get(f'{module}.{name}')
+        if obj is None:
+            raise UnsafeCheckpointError(
+                f'refusing to load {self.filename}: it pickles {module}.{name}, which is not on the allow-list '
+                'of data types (numpy arrays and scalars, builtin containers). Loading it could run arbitrary '
+                'code.')
+        return obj
+
+
+def load_pickle_safely(filename, encoding='ASCII'):
+    """``pickle.load`` a data file (annotations, proposals) that may hold only numpy arrays and
+    scalars and builtin containers; any other global is refused before it is imported.
+
+    Args:
+        filename (str): Path of the pickle.
+        encoding (str): For Python 2 pickles (``'latin1'`` for numpy arrays written by Python 2).
+
+    Raises:
+        FileNotFoundError: The file does not exist.
+        UnsafeCheckpointError: It pickles an object outside the allow-list.
+        CheckpointError: It is truncated or not a pickle.
+    """
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'pickle file not found: {filename}')
+    with open(filename, 'rb') as f:
+        try:
+            return _DataUnpickler(f, filename, encoding=encoding).load()
+        except UnsafeCheckpointError:
+            raise
+        except Exception as error:  # noqa: BLE001 - every reading failure gets the file name
+            raise CheckpointError(f'cannot read {filename}: truncated or not a pickle '
+                                  f'({type(error).__name__}: {error})') from None

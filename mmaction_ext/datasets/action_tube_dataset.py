@@ -6,12 +6,13 @@ box where the tube is absent. Frames added to pad a clip repeat the nearest real
 flagged in ``frame_valid`` so that they never count in training targets or evaluation.
 """
 import os.path as osp
-import pickle
 from typing import Callable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmaction.datasets import BaseActionDataset
 from mmaction.registry import DATASETS
+
+from ..compat import load_pickle_safely
 
 ACT_KEYS = ('labels', 'gttubes', 'nframes', 'train_videos', 'test_videos', 'resolution')
 
@@ -19,16 +20,13 @@ ACT_KEYS = ('labels', 'gttubes', 'nframes', 'train_videos', 'test_videos', 'reso
 def load_act_annotations(ann_file: str) -> dict:
     """Read and check an ACT-format ground-truth pickle (``JHMDB-GT.pkl``, ``UCF101v2-GT.pkl``).
 
-    The pickles are plain dicts of lists, numpy arrays and numbers; they are read with
-    ``encoding='latin1'`` as the Python-2 originals need.
+    The pickles are plain dicts of lists, numpy arrays and numbers; they are read with an allow-list
+    of those types only (no other pickled object is ever imported) and ``encoding='latin1'``, as the
+    Python-2 originals need.
     """
     if not osp.isfile(ann_file):
         raise FileNotFoundError(f'ACT annotation file not found: {ann_file}')
-    with open(ann_file, 'rb') as f:
-        try:
-            annos = pickle.load(f, encoding='latin1')
-        except Exception as error:  # noqa: BLE001 - reported with the file name
-            raise ValueError(f'{ann_file}: not a readable ACT pickle ({type(error).__name__}: {error})') from None
+    annos = load_pickle_safely(ann_file, encoding='latin1')
     if not isinstance(annos, dict):
         raise ValueError(f'{ann_file}: expected a dict with keys {ACT_KEYS}, got {type(annos).__name__}')
     missing = [key for key in ACT_KEYS if key not in annos]

@@ -6,12 +6,13 @@ ACT format (``JHMDB-GT.pkl`` / ``UCF101v2-GT.pkl``): ``labels`` (class names), `
 """
 import glob
 import os.path as osp
-import pickle
 import warnings
 import zipfile
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
+
+from ..compat import load_pickle_safely
 
 UCF24_RESOLUTION = (240, 320)
 JHMDB_RESOLUTION = (240, 320)
@@ -31,10 +32,7 @@ def convert_ucf24_pyannot(pyannot_file: str, test_list: Optional[str] = None) ->
         ValueError: naming the video, for inconsistent annotations (box count != ``ef - sf``,
             frames past ``numf``, unknown labels).
     """
-    if not osp.isfile(pyannot_file):
-        raise FileNotFoundError(f'UCF101-24 annotation file not found: {pyannot_file}')
-    with open(pyannot_file, 'rb') as f:
-        source = pickle.load(f, encoding='latin1')
+    source = load_pickle_safely(pyannot_file, encoding='latin1')
     for key in ('db', 'trainvideos', 'classes'):
         if key not in source:
             raise ValueError(f'{pyannot_file}: missing key {key!r} (has {sorted(source)})')

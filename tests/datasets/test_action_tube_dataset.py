@@ -113,3 +113,21 @@ def test_act_annotation_errors(tmp_path):
         ActionTubeDataset(str(path), [], data_prefix=dict(video='x'), split=2)
     with pytest.raises(FileNotFoundError, match='missing.pkl'):
         load_act_annotations(str(tmp_path / 'missing.pkl'))
+
+
+class _Payload:
+    def __reduce__(self):
+        import os
+        return (os.system, ('touch pwned',))
+
+
+def test_annotation_pickles_are_loaded_without_running_code(tmp_path, monkeypatch):
+    from mmaction_ext.compat import UnsafeCheckpointError
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / 'evil.pkl'
+    path.write_bytes(pickle.dumps(dict(labels=['a'], gttubes=_Payload())))
+    with pytest.raises(UnsafeCheckpointError, match=r'evil.pkl: it pickles (posix|os)\.system'):
+        load_act_annotations(str(path))
+    assert not (tmp_path / 'pwned').exists()
+    with pytest.raises(UnsafeCheckpointError, match='evil.pkl'):
+        convert_ucf24_pyannot(str(path))

@@ -138,7 +138,7 @@ def test_viterbi_links_overlapping_same_class_actors_into_their_own_tubes():
     noise = np.array([[12, 80, 80, 90, 90]], np.float32)  # a lone low-scored box elsewhere
     rows = np.concatenate([a, b, noise])
     scores = np.r_[np.full(len(a) + len(b), 0.9), 0.1]
-    tubes = link_tubes_viterbi(rows[:, 0], rows[:, 1:5], scores)
+    tubes = link_tubes_viterbi(rows[:, 0], rows[:, 1:5], scores, min_length=1)
     spans = sorted((int(t[0, 0]), int(t[-1, 0])) for _, t in tubes)
     assert spans == [(1, 24), (4, 27), (12, 12)]
     scores_by_span = {(int(t[0, 0]), int(t[-1, 0])): s for s, t in tubes}
@@ -160,6 +160,7 @@ def test_a_tube_split_in_two_and_gap_bridging():
     dets = detections_from({'a': {0: [tube(1, 8), tube(15, 20)]}}, videos)
     split = build_video_tubes(dets, 1, 1, max_gap=4)
     assert sorted((int(t[0, 0]), int(t[-1, 0])) for _, _, t in split[0]) == [(1, 8), (15, 20)]
+    assert len(build_video_tubes(dets, 1, 1, max_gap=4, min_length=7)[0]) == 1  # the 6-frame piece is dropped
     # ST-IoU 8/20 and 6/20: at 0.2 the first is a TP and the second a duplicate (FP); at 0.5 both miss.
     result = video_ap(gttubes, videos, split, 1, iou_thrs=(0.2, 0.5))
     assert result[0.2][0] == 1.0 and result[0.5][0] == 0.0
@@ -170,7 +171,7 @@ def test_a_tube_split_in_two_and_gap_bridging():
 @pytest.mark.parametrize('linking', ['viterbi', 'greedy'])
 def test_video_ap_perfect_predictions_is_one(two_video_gt, linking):
     gttubes, videos = two_video_gt
-    options = dict(min_length=1) if linking == 'greedy' else {}
+    options = dict(min_length=1)  # the tubes here last 4 frames
     tubes = build_video_tubes(detections_from(gttubes, videos), 2, 3, linking=linking, **options)
     result = video_ap(gttubes, videos, tubes, 3, iou_thrs=(0.2, 0.5, 0.75, 0.95))
     for mean_ap, per_class in result.values():

@@ -40,3 +40,18 @@ def test_shifted_oracle_gives_the_known_drop(tiny_detection_demo, tmp_path):
     assert metrics['frame_mAP@0.5'] == 100.0 and metrics['video_mAP@0.5'] == 100.0
     assert metrics['video_mAP@0.75'] == 0.0
     assert metrics['video_mAP@0.5:0.95'] == 10.0  # only threshold 0.5 of ten passes
+
+
+def test_ucf24_conversion_tool_output_is_read_by_the_dataset(shared_data, tmp_path):
+    import os.path as osp
+
+    from mmaction_ext.datasets import UCF24TubeDataset
+    folder = osp.join(shared_data, 'ucf101_24_corrected_annots')
+    out = str(tmp_path / 'UCF101v2-GT.pkl')
+    result = run_tool(['tools/data/convert_ucf24_annotations.py', osp.join(folder, 'pyannot_with_class_names.pkl'),
+                       osp.join(folder, 'testlist01.txt'), out])
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert '24 classes, 3194 videos' in result.stdout and '2284 train / 910 test videos' in result.stdout
+    assert len(UCF24TubeDataset(out, [], data_prefix=dict(img='x'), test_mode=True)) > 910
+    missing = run_tool(['tools/data/convert_ucf24_annotations.py', str(tmp_path / 'nope.pkl'), 'x', out])
+    assert missing.returncode == 1 and 'nope.pkl' in missing.stdout and 'Traceback' not in missing.stdout

@@ -220,7 +220,7 @@ def _runs(frames: np.ndarray, max_gap: int) -> List[np.ndarray]:
 
 
 def link_tubes_viterbi(frames: np.ndarray, boxes: np.ndarray, scores: np.ndarray, max_tubes: int = 3,
-                       top_k: int = 10, max_gap: int = 4, min_iou: float = 0.0,
+                       top_k: int = 10, max_gap: int = 4, min_iou: float = 0.0, min_length: int = 5,
                        edge_weights: Tuple[float, float, float] = (1.0, 1.0, 0.5),
                        convention: str = 'voc') -> List[Tuple[float, np.ndarray]]:
     """Link one video's detections of one class into tubes by dynamic programming, with the
@@ -240,6 +240,7 @@ def link_tubes_viterbi(frames: np.ndarray, boxes: np.ndarray, scores: np.ndarray
         top_k (int): Highest-scoring boxes kept per frame. Defaults to 10.
         max_gap (int): Longest run of frames without detections bridged inside a tube. Defaults to 4.
         min_iou (float): Boxes of consecutive frames are linked only above this IoU. Defaults to 0.
+        min_length (int): Shorter tubes are dropped (sporadic detections are not actions). Defaults to 5.
         edge_weights (tuple): ``(w_iou, w_sum, w_prod)``. Defaults to CSA's ``(1, 1, 0.5)``.
 
     Returns:
@@ -248,17 +249,20 @@ def link_tubes_viterbi(frames: np.ndarray, boxes: np.ndarray, scores: np.ndarray
     """
     if len(frames) == 0:
         return []
-    frames = np.asarray(frames, np.int64)
+    frames, scores = np.asarray(frames, np.int64), np.asarray(scores, np.float64)
+    order = np.lexsort((-scores, frames))  # by frame, then by decreasing score
+    unique, starts = np.unique(frames[order], return_index=True)
     candidates = {}
-    for frame in np.unique(frames):
-        index = np.flatnonzero(frames == frame)
-        index = index[np.argsort(-scores[index], kind='stable')[:top_k]]
-        candidates[int(frame)] = (boxes[index].astype(np.float64), np.asarray(scores[index], np.float64))
+    for frame, index in zip(unique, np.split(order, starts[1:])):
+        index = index[:top_k]
+        candidates[int(frame)] = (boxes[index].astype(np.float64), scores[index])
     tubes = []
-    for run in _runs(np.array(sorted(candidates)), max_gap):
+    for run in _runs(unique, max_gap):
         pending, linked = [run], 0
         while pending and linked < max_tubes:
             present = pending.pop(0)
+            if present[-1] - present[0] + 1 < min_length:
+                continue  # no chain in this run can be long enough
             span = np.arange(present[0], present[-1] + 1)
             after = np.clip(np.searchsorted(present, span), 0, len(present) - 1)
             before = np.clip(after - 1, 0, len(present) - 1)
@@ -271,7 +275,8 @@ def link_tubes_viterbi(frames: np.ndarray, boxes: np.ndarray, scores: np.ndarray
             positions = range(first, first + len(chain))
             tube = np.array([[span[p], *candidates[source[p]][0][k], candidates[source[p]][1][k]]
                              for p, k in zip(positions, chain)])
-            tubes.append((float(tube[:, 5].mean()), tube))
+            if len(tube) >= min_length:
+                tubes.append((float(tube[:, 5].mean()), tube))
             for p, k in zip(positions, chain):
                 if span[p] == source[p]:  # a borrowed box stays with the frame it belongs to
                     f = int(source[p])
