@@ -185,11 +185,6 @@ class ActionTubeDataset(BaseActionDataset):
             info['filename'] = osp.join(prefix, video + self.suffix)
         return info
 
-    def get_data_info(self, idx: int) -> dict:
-        info = super().get_data_info(idx)
-        info['modality'] = self.modality
-        return info
-
 
 @DATASETS.register_module()
 class JHMDBTubeDataset(ActionTubeDataset):

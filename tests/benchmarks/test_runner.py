@@ -18,3 +18,14 @@ def test_runner_writes_a_table_with_ratios_to_the_peer(tmp_path):
         ratio = float(row.rstrip(' |').rsplit('|', 1)[-1])
         latency = float(re.search(r'\| ([0-9.]+) ms/clip', row).group(1))
         assert ratio > 0 and latency > 0
+
+
+def test_detection_eval_case_reports_the_map_of_each_variant(tmp_path):
+    output = tmp_path / 'RESULTS.md'
+    result = run_tool(['benchmarks/run.py', '--only', 'detection_eval_frame_map', '--quick', '--output', str(output)])
+    assert result.returncode == 0, result.stdout[-3000:]
+    rows = [line for line in output.read_text().splitlines() if 'evaluation of 40 videos' in line]
+    assert len(rows) == 2
+    maps = [float(re.search(r'mAP ([0-9.]+) \|$', row.rstrip()).group(1)) for row in rows]
+    # Same detections, same matching rule up to tie-breaking: the two frame-mAPs agree closely.
+    assert all(50 < value <= 100 for value in maps) and abs(maps[0] - maps[1]) < 1.0
