@@ -140,3 +140,16 @@ def test_ava_reuses_mmaction_metric_with_its_known_value(shared_data, tmp_path, 
     metric = AVAMetric(ann_file=osp.join(root, 'gt.csv'), exclude_file=None,
                        label_file=osp.join(root, 'action_list.txt'), num_classes=4)
     assert evaluate(metric, samples)['overall'] == pytest.approx(0.09385522, abs=1e-8)
+
+
+def test_real_jhmdb_ground_truth_through_the_whole_video_preset(shared_data, tmp_path):
+    """JHMDB-21 split-1 test ground truth (YOWO's per-frame files, 268 videos): each video is one
+    centre-padded 40-frame clip; exact predictions score 100 and the padded frames never count."""
+    from mmaction_ext.datasets import JHMDBTubeDataset, read_per_frame_gt
+    annos = read_per_frame_gt(osp.join(shared_data, 'yowov2_ucf_jhmdb', 'groundtruths_jhmdb.zip'),
+                              [f'class{i}' for i in range(21)])
+    path = tmp_path / 'JHMDB-GT.pkl'
+    path.write_bytes(pickle.dumps(annos))
+    samples = perfect_samples(JHMDBTubeDataset(str(path), [], data_prefix=dict(img='x'), test_mode=True), 21)
+    assert evaluate(FrameMAP(str(path)), samples)['frame_mAP@0.5'] == 100.0
+    assert evaluate(VideoMAP(str(path)), samples)['video_mAP@0.5:0.95'] == 100.0
