@@ -26,9 +26,14 @@ def test_config_parses_builds_and_follows_naming(path):
     cfg = Config.fromfile(path)
     assert cfg.custom_imports == dict(imports=['mmaction_ext'], allow_failed_imports=False)
     name = osp.basename(path)[:-3]
+    model = MODELS.build(cfg.model)
+    if cfg.get('train_dataloader') is None:
+        # Test-only configs (reference predictors) have no schedule: {model}_{frames}x{interval}x{clips}_{dataset}
+        assert re.fullmatch(r'[a-z0-9-]+_\d+x\d+x\d+_[a-z0-9-]+', name), name
+        assert cfg.test_dataloader is not None and cfg.test_evaluator
+        return
     # {model}_{backbone}_{pretrain}_{schedule}_{frames}x{interval}x{clips}_{dataset}
     assert re.fullmatch(r'[a-z0-9-]+_[a-z0-9-]+_[a-z0-9-]+_\d+xb\d+-\d+e_\d+x\d+x\d+_[a-z0-9-]+', name), name
-    model = MODELS.build(cfg.model)
     assert model.cls_head.num_classes == cfg.model.cls_head.num_classes
     gpus, batch, epochs = map(int, re.search(r'_(\d+)xb(\d+)-(\d+)e_', name).groups())
     assert cfg.train_dataloader.batch_size == batch and cfg.train_cfg.max_epochs == epochs
