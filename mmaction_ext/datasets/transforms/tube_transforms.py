@@ -59,7 +59,8 @@ def crop_tubes(results: dict, crop_bbox: Sequence[float]) -> dict:
 
 
 class _TubeGeometry:
-    """Mixin: run the MMAction2 transform, then apply its geometry to the tube boxes."""
+    """Mixin: run the MMAction2 transform, then apply its geometry to the tube boxes with the
+    subclass's ``transform_tubes(results, shape_before)``."""
 
     def transform(self, results: dict) -> dict:
         _check_eager(self)
@@ -69,9 +70,6 @@ class _TubeGeometry:
         if 'gt_tube_bboxes' in results:
             results = self.transform_tubes(results, before)
         return results
-
-    def transform_tubes(self, results: dict, shape_before) -> dict:
-        raise NotImplementedError
 
 
 @TRANSFORMS.register_module()

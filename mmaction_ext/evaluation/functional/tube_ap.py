@@ -299,19 +299,15 @@ def link_tubes_greedy(frames: np.ndarray, boxes: np.ndarray, scores: np.ndarray,
     Returns:
         list: ``(score, tube)`` pairs as :func:`link_tubes_viterbi`.
     """
+    from mmcv.ops import nms
     frames = np.asarray(frames, np.int64)
     active: List[List[Tuple[int, np.ndarray, float]]] = []
     finished = []
     for frame in np.unique(frames):
         index = np.flatnonzero(frames == frame)
-        index = index[np.argsort(-scores[index], kind='stable')]
-        kept = []
-        for i in index:  # per-frame NMS
-            if len(kept) == top_k:
-                break
-            if not kept or pairwise_iou(boxes[i][None], boxes[kept], convention).max() <= nms_thr:
-                kept.append(i)
-        candidates = list(kept)
+        _, kept = nms(boxes[index].astype(np.float32), scores[index].astype(np.float32), nms_thr,
+                      offset=int(_pixel_offset(convention)))
+        candidates = [int(i) for i in index[np.asarray(kept)[:top_k]]]
         active.sort(key=lambda tube: -np.mean([s for _, _, s in tube]))
         still_active = []
         for tube in active:
