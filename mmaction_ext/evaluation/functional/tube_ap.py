@@ -31,14 +31,10 @@ def _pixel_offset(convention: str) -> float:
     return 1.0 if convention == 'act' else 0.0
 
 
-def pairwise_iou(boxes1: np.ndarray, boxes2: np.ndarray, convention: str = 'voc') -> np.ndarray:
-    """IoU of every box of ``boxes1 (N, 4)`` with every box of ``boxes2 (M, 4)`` (``x1, y1, x2, y2``).
-
-    Returns:
-        np.ndarray: ``(N, M)``.
-    """
+def paired_iou(boxes1: np.ndarray, boxes2: np.ndarray, convention: str = 'voc') -> np.ndarray:
+    """Elementwise IoU of broadcastable ``(..., 4)`` boxes (``x1, y1, x2, y2``)."""
     offset = _pixel_offset(convention)
-    b1, b2 = np.asarray(boxes1, np.float64)[:, None], np.asarray(boxes2, np.float64)[None]
+    b1, b2 = np.asarray(boxes1, np.float64), np.asarray(boxes2, np.float64)
     width = np.clip(np.minimum(b1[..., 2], b2[..., 2]) - np.maximum(b1[..., 0], b2[..., 0]) + offset, 0, None)
     height = np.clip(np.minimum(b1[..., 3], b2[..., 3]) - np.maximum(b1[..., 1], b2[..., 1]) + offset, 0, None)
     inter = width * height
@@ -46,6 +42,11 @@ def pairwise_iou(boxes1: np.ndarray, boxes2: np.ndarray, convention: str = 'voc'
     area2 = (b2[..., 2] - b2[..., 0] + offset) * (b2[..., 3] - b2[..., 1] + offset)
     union = area1 + area2 - inter
     return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+
+
+def pairwise_iou(boxes1: np.ndarray, boxes2: np.ndarray, convention: str = 'voc') -> np.ndarray:
+    """IoU of every box of ``boxes1 (N, 4)`` with every box of ``boxes2 (M, 4)``: ``(N, M)``."""
+    return paired_iou(np.asarray(boxes1)[:, None], np.asarray(boxes2)[None], convention)
 
 
 def average_precision(is_tp: np.ndarray, num_gt: int, convention: str = 'voc') -> float:
@@ -146,14 +147,7 @@ def spatiotemporal_iou(tube1: np.ndarray, tube2: np.ndarray, convention: str = '
     common, index1, index2 = np.intersect1d(frames1, frames2, assume_unique=True, return_indices=True)
     if common.size == 0:
         return 0.0
-    box1, box2 = tube1[index1, 1:5].astype(np.float64), tube2[index2, 1:5].astype(np.float64)
-    offset = _pixel_offset(convention)
-    width = np.clip(np.minimum(box1[:, 2], box2[:, 2]) - np.maximum(box1[:, 0], box2[:, 0]) + offset, 0, None)
-    height = np.clip(np.minimum(box1[:, 3], box2[:, 3]) - np.maximum(box1[:, 1], box2[:, 1]) + offset, 0, None)
-    inter = width * height
-    union = ((box1[:, 2] - box1[:, 0] + offset) * (box1[:, 3] - box1[:, 1] + offset) +
-             (box2[:, 2] - box2[:, 0] + offset) * (box2[:, 3] - box2[:, 1] + offset) - inter)
-    ious = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+    ious = paired_iou(tube1[index1, 1:5], tube2[index2, 1:5], convention)
     return float(temporal * ious.sum() / (end - start + 1))
 
 
