@@ -141,8 +141,10 @@ class ActionTubeDataset(BaseActionDataset):
                     raise ValueError(f'{self.ann_file}: video {video!r} of the {self.subset} split has no '
                                      f'{key!r} entry')
             num_frames = int(annos['nframes'][video])
-            tubes = [(int(label), np.asarray(tube, np.float64))
-                     for label, tube_list in sorted(annos['gttubes'].get(video, {}).items()) for tube in tube_list]
+            # Sorted by frame once per video, so that every clip looks its frames up by searchsorted.
+            tubes = [(int(label), tube[np.argsort(tube[:, 0], kind='stable')])
+                     for label, tube_list in sorted(annos['gttubes'].get(video, {}).items())
+                     for tube in (np.asarray(t, np.float64) for t in tube_list)]
             for tube_label, tube in tubes:
                 frames = tube[:, 0].astype(np.int64)
                 if frames.min() < 1 or frames.max() > num_frames:
@@ -161,16 +163,15 @@ class ActionTubeDataset(BaseActionDataset):
                    resolution) -> dict:
         boxes, labels = [], []
         for label, tube in tubes:
-            row_of_frame = {int(frame): row for row, frame in enumerate(tube[:, 0])}
+            rows = np.clip(np.searchsorted(tube[:, 0], frame_ids), 0, len(tube) - 1)
+            present = valid & (tube[rows, 0] == frame_ids)
+            if not present.any():
+                continue
             actor_boxes = np.zeros((self.clip_len, 4), np.float32)
             actor_labels = np.full(self.clip_len, -1, np.int64)
-            for t, frame in enumerate(frame_ids):
-                row = row_of_frame.get(int(frame))
-                if valid[t] and row is not None:
-                    actor_boxes[t], actor_labels[t] = tube[row, 1:5], label
-            if (actor_labels >= 0).any():
-                boxes.append(actor_boxes)
-                labels.append(actor_labels)
+            actor_boxes[present], actor_labels[present] = tube[rows[present], 1:5], label
+            boxes.append(actor_boxes)
+            labels.append(actor_labels)
         info = dict(
             video_id=video, clip_index=clip_index, frame_ids=frame_ids.astype(np.int64),
             frame_inds=(frame_ids - 1 + self.start_index).astype(np.int64), frame_valid=valid,

@@ -112,14 +112,13 @@ class TubeFlip(_TubeGeometry, Flip):
     def transform_tubes(self, results, shape_before):
         if not results['flip']:
             return results
-        boxes = results['gt_tube_bboxes'].copy()
         height, width = results['img_shape']
+        boxes = results['gt_tube_bboxes']
         if results['flip_direction'] == 'horizontal':
-            boxes[..., 0], boxes[..., 2] = width - results['gt_tube_bboxes'][..., 2], width - results[
-                'gt_tube_bboxes'][..., 0]
-        else:
-            boxes[..., 1], boxes[..., 3] = height - results['gt_tube_bboxes'][..., 3], height - results[
-                'gt_tube_bboxes'][..., 1]
+            boxes = self._box_flip(boxes, width)
+        else:  # MMAction2's box flip is horizontal only: run it on (y, x) boxes
+            yx = [1, 0, 3, 2]
+            boxes = self._box_flip(boxes[..., yx], height)[..., yx]
         results['gt_tube_bboxes'] = np.where((results['gt_tube_labels'] < 0)[..., None], 0, boxes)
         return results
 

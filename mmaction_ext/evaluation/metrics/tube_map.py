@@ -57,7 +57,7 @@ class ActionTubeMetric(BaseMetric):
         for sample in data_samples:
             self.results.append(self._frame_detections(sample))
 
-    def _frame_detections(self, sample: dict) -> np.ndarray:
+    def _frame_detections(self, sample: dict) -> dict:
         video = sample.get('video_id')
         where = f'{type(self).__name__}: prediction for video {video!r}'
         if video not in self.video_index:
@@ -98,13 +98,14 @@ class ActionTubeMetric(BaseMetric):
                 if score <= self.score_thr:
                     break
                 rows.append([frame_ids[t], label, score, *boxes[query, t]])
-        return dict(video=self.video_index[video], rows=np.array(rows, np.float64).reshape(-1, 7))
+        return dict(video=self.video_index[video], frames=frame_ids[valid],
+                    rows=np.array(rows, np.float64).reshape(-1, 7))
 
     def _all_detections(self, results: List[dict]) -> np.ndarray:
         seen: Dict[int, set] = {}
         parts = []
         for result in results:
-            frames = set(result['rows'][:, 0].astype(int).tolist())
+            frames = set(result['frames'].tolist())  # every evaluated frame, with detections or not
             overlap = seen.setdefault(result['video'], set()) & frames
             if overlap:
                 raise ValueError(f'{type(self).__name__}: video {self.videos[result["video"]]!r} frame '
