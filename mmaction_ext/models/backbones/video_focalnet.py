@@ -11,6 +11,7 @@ from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
 from mmaction.registry import MODELS
+from mmcv.cnn import build_activation_layer
 from mmcv.cnn.bricks import DropPath
 from mmengine.logging import MMLogger
 from mmengine.model import BaseModule
@@ -68,30 +69,37 @@ class VideoFocalNetBlock(nn.Module):
         return x + self.drop_path(self.gamma_2 * self.mlp(self.norm2(x)))
 
 
-class PatchEmbed(nn.Module):
-    """Strided conv then LayerNorm: ``(N, C_in, H, W) -> (N, H / s, W / s, C_out)``."""
+def _optional_activation(act_cfg: Optional[dict]) -> nn.Module:
+    return build_activation_layer(act_cfg) if act_cfg is not None else nn.Identity()
 
-    def __init__(self, in_channels: int, out_channels: int, patch_size: int):
+
+class PatchEmbed(nn.Module):
+    """Strided conv, optional activation, LayerNorm: ``(N, C_in, H, W) -> (N, H / s, W / s, C_out)``."""
+
+    def __init__(self, in_channels: int, out_channels: int, patch_size: int, act_cfg: Optional[dict] = None):
         super().__init__()
         self.proj = nn.Conv2d(in_channels, out_channels, patch_size, stride=patch_size)
+        self.act = _optional_activation(act_cfg)
         self.norm = nn.LayerNorm(out_channels)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.norm(self.proj(x).permute(0, 2, 3, 1))
+        return self.norm(self.act(self.proj(x)).permute(0, 2, 3, 1))
 
 
 class TubeletEmbed(nn.Module):
-    """Conv3d over ``tubelet_size`` frames and ``patch_size`` pixels, then LayerNorm:
+    """Conv3d over ``tubelet_size`` frames and ``patch_size`` pixels, optional activation, LayerNorm:
     ``(N, C_in, T, H, W) -> (N * T / t, H / p, W / p, C_out)`` with ``t`` varying fastest."""
 
-    def __init__(self, in_channels: int, out_channels: int, patch_size: int, tubelet_size: int):
+    def __init__(self, in_channels: int, out_channels: int, patch_size: int, tubelet_size: int,
+                 act_cfg: Optional[dict] = None):
         super().__init__()
         kernel = (tubelet_size, patch_size, patch_size)
         self.proj = nn.Conv3d(in_channels, out_channels, kernel, stride=kernel)
+        self.act = _optional_activation(act_cfg)
         self.norm = nn.LayerNorm(out_channels)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.proj(x)  # (N, C, T', H', W')
+        x = self.act(self.proj(x))  # (N, C, T', H', W')
         return self.norm(x.permute(0, 2, 3, 4, 1).flatten(0, 1))
 
 
@@ -128,6 +136,11 @@ class VideoFocalNet(BaseModule):
             ``tubelet_size``; 1, per-frame 2D patches, in every official config).
             With ``t > 1`` the stem is a Conv3d and the network runs on
             ``num_frames / t`` temporal tokens. Defaults to 1.
+        stem_act_cfg (dict | None): Activation between the stem conv and its
+            LayerNorm. None (the official stem, linear) in every paper config;
+            the CPU demo config uses ``dict(type='ReLU')`` to train from
+            scratch (see ``docs/video_focalnet.md``). It has no weights, so
+            checkpoints load either way. Defaults to None.
         in_channels (int): Defaults to 3.
         mlp_ratio (float): Defaults to 4.
         drop_rate (float): Dropout in the blocks. Defaults to 0.
@@ -166,7 +179,7 @@ class VideoFocalNet(BaseModule):
     _aliases = {'t': 'tiny', 's': 'small', 'b': 'base'}
 
     def __init__(self, arch: Union[str, dict] = 'tiny', num_frames: int = 8, patch_size: int = 4,
-                 tubelet_size: int = 1, in_channels: int = 3, mlp_ratio: float = 4.0, drop_rate: float = 0.0,
+                 tubelet_size: int = 1, stem_act_cfg: Optional[dict] = None, in_channels: int = 3, mlp_ratio: float = 4.0, drop_rate: float = 0.0,
                  drop_path_rate: Optional[float] = None, use_postln: bool = False,
                  use_postln_in_modulation: bool = False, normalize_modulator: bool = False,
                  use_layerscale: bool = False, layerscale_value: float = 1e-4, temporal: bool = True,
@@ -192,8 +205,8 @@ class VideoFocalNet(BaseModule):
         dims = [settings['embed_dims'] * 2**i for i in range(num_stages)]
         self.embed_dims, self.num_features = dims[0], dims[-1]
 
-        self.patch_embed = (PatchEmbed(in_channels, dims[0], patch_size) if tubelet_size == 1 else
-                            TubeletEmbed(in_channels, dims[0], patch_size, tubelet_size))
+        self.patch_embed = (PatchEmbed(in_channels, dims[0], patch_size, stem_act_cfg) if tubelet_size == 1 else
+                            TubeletEmbed(in_channels, dims[0], patch_size, tubelet_size, stem_act_cfg))
         self.pos_drop = nn.Dropout(drop_rate)
         drop_paths = torch.linspace(0, drop_path_rate, sum(depths)).tolist()
         self.layers = nn.ModuleList()
