@@ -136,11 +136,6 @@ class VideoFocalNet(BaseModule):
             ``tubelet_size``; 1, per-frame 2D patches, in every official config).
             With ``t > 1`` the stem is a Conv3d and the network runs on
             ``num_frames / t`` temporal tokens. Defaults to 1.
-        stem_act_cfg (dict | None): Activation between the stem conv and its
-            LayerNorm. None (the official stem, linear) in every paper config;
-            the CPU demo config uses ``dict(type='ReLU')`` to train from
-            scratch (see ``docs/video_focalnet.md``). It has no weights, so
-            checkpoints load either way. Defaults to None.
         in_channels (int): Defaults to 3.
         mlp_ratio (float): Defaults to 4.
         drop_rate (float): Dropout in the blocks. Defaults to 0.
@@ -150,6 +145,11 @@ class VideoFocalNet(BaseModule):
         use_layerscale, layerscale_value: as in the official code, all off.
         temporal (bool): False builds the image FocalNet (no temporal branch),
             which then treats every frame independently. Defaults to True.
+        stem_act_cfg (dict | None): Activation between the stem conv and its
+            LayerNorm. None (the official stem, linear) in every paper config;
+            the CPU demo config uses ``dict(type='ReLU')`` to train from
+            scratch (see ``docs/video_focalnet.md``). It has no weights, so
+            checkpoints load either way. Defaults to None.
         out_indices (Sequence[int]): Stages whose features are returned.
             Defaults to ``(3, )``; the last stage is LayerNorm-ed (``norm``).
         pool (bool): Return the official pooled feature ``(N, 8C)``: ``norm``,
@@ -179,12 +179,12 @@ class VideoFocalNet(BaseModule):
     _aliases = {'t': 'tiny', 's': 'small', 'b': 'base'}
 
     def __init__(self, arch: Union[str, dict] = 'tiny', num_frames: int = 8, patch_size: int = 4,
-                 tubelet_size: int = 1, stem_act_cfg: Optional[dict] = None, in_channels: int = 3, mlp_ratio: float = 4.0, drop_rate: float = 0.0,
+                 tubelet_size: int = 1, in_channels: int = 3, mlp_ratio: float = 4.0, drop_rate: float = 0.0,
                  drop_path_rate: Optional[float] = None, use_postln: bool = False,
                  use_postln_in_modulation: bool = False, normalize_modulator: bool = False,
                  use_layerscale: bool = False, layerscale_value: float = 1e-4, temporal: bool = True,
-                 out_indices: Sequence[int] = (3, ), pool: bool = False, pretrained: Optional[str] = None,
-                 init_cfg: Optional[dict] = None):
+                 stem_act_cfg: Optional[dict] = None, out_indices: Sequence[int] = (3, ), pool: bool = False,
+                 pretrained: Optional[str] = None, init_cfg: Optional[dict] = None):
         if pretrained is not None:
             if init_cfg is not None:
                 raise ValueError('VideoFocalNet: give either pretrained or init_cfg, not both')
