@@ -72,6 +72,6 @@ LEARNING_CASES['motion_demo_learning'] = LearningCase(
     peer='mmaction ResNet3d-18 (w16)',
     configs={
         'mmaction ResNet3d-18 (w16)': 'configs/demo/r3d_r18-w16_scratch_1xb8-30e_8x2x1_motion-demo.py',
-        'ours Video-FocalNet (w24, 1-1-2-1)':
+        'ours Video-FocalNet (w24, 2 stages, ReLU stem)':
         'configs/video_focalnet/videofocalnet_tiny-w24_scratch_1xb8-30e_8x4x1_motion-demo.py',
     })
