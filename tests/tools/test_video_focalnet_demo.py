@@ -6,8 +6,7 @@ from conftest import VIDEO_FOCALNET_DEMO_CONFIG, run_tool, tiny_demo_options
 
 def test_train_then_multiview_test_tiny_video_focalnet(tiny_motion_demo, tmp_path):
     work_dir = str(tmp_path)
-    options = tiny_demo_options(tiny_motion_demo, epochs=1) + [
-        f'model.data_preprocessor.blending.augments.{i}.num_classes=4' for i in (0, 1)]
+    options = tiny_demo_options(tiny_motion_demo, epochs=1)
     trained = run_tool(['tools/train.py', VIDEO_FOCALNET_DEMO_CONFIG, '--work-dir', work_dir, '--cfg-options',
                         *options])
     assert trained.returncode == 0, trained.stdout[-4000:]
