@@ -9,7 +9,7 @@ PY=${PYTHON:-python}
 # Any config trained on the motion demo works; DATA must be the data it reads, e.g.
 # CONFIG=configs/demo/r3d_r18-w16_scratch_1xb8-20e_8x2x1_motion-demo-large.py (same data), or
 # CONFIG=configs/demo/r3d_r18-w16_scratch_1xb8-30e_8x2x1_motion-demo.py DATA="data/motion_demo --flavour classification"
-CONFIG=${CONFIG:-configs/video_focalnet/videofocalnet_tiny-w24_scratch_1xb8-20e_8x2x1_motion-demo-large.py}
+CONFIG=${CONFIG:-configs/video_focalnet/videofocalnet_tiny-w24_scratch_1xb8-30e_8x2x1_motion-demo-large.py}
 DATA=${DATA:-data/motion_demo_large --flavour classification --train-per-class 200}
 WORK_DIR=${1:-work_dirs/motion_demo}
 
