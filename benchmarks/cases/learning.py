@@ -73,8 +73,7 @@ LEARNING_CASES['motion_demo_learning'] = LearningCase(
     description='Top-1 and mean-class accuracy of the multi-view test (3 clips x 3 crops) on the validation '
     'set of the larger motion demo (12 classes, 200 training and 10 validation clips per class, chance 0.083) '
     'after training from scratch with the config as it is (ours 30 epochs, the peer 20). Both sample 8 frames '
-    'every 2. '
-    'Peer: the MMAction2 ResNet3d demo recipe on the same data, one seed (context, not the target).',
+    'every 2. Peer: the MMAction2 ResNet3d demo recipe on the same data, one seed (context, not the target).',
     peer='mmaction ResNet3d-18 (w16)',
     configs={
         'ours Video-FocalNet (w24, 2 stages, ReLU stem)':
