@@ -1,21 +1,19 @@
-"""Fixes for upstream breakages of the mmaction2 1.2.0 stack on current torch/numpy/setuptools.
+"""Monkey patches for upstream breakages of the mmaction2 1.2.0 stack on current torch/numpy/setuptools.
 
-Each fix names its upstream issue; ``docs/install.md`` lists them with the pins that go with them.
+Only patches live here, each removable once its upstream fix is released; each names its upstream issue,
+and ``docs/install.md`` lists them with the pins that go with them. Safe file reading itself is
+:mod:`mmaction_ext.fileio`.
 """
 import importlib.util
 import warnings
 
-from .checkpoint import (FOREIGN_CONFIG_GLOBALS, CheckpointError, UnsafeCheckpointError,
-                         checkpoint_safe_globals, install_safe_local_loader, load_checkpoint_safely,
-                         load_pickle_safely)
+from .checkpoint_loading import install_safe_local_loader
 from .distributed import adapt_config_for_cpu_distributed, install_cpu_distributed_init
 from .drn import DRN_UNAVAILABLE, drn_is_missing, install_drn_placeholder
 
 __all__ = [
-    'apply_compat_fixes', 'CheckpointError', 'FOREIGN_CONFIG_GLOBALS', 'UnsafeCheckpointError', 'checkpoint_safe_globals',
-    'load_checkpoint_safely', 'load_pickle_safely', 'install_safe_local_loader', 'install_drn_placeholder',
-    'drn_is_missing', 'DRN_UNAVAILABLE', 'adapt_config_for_cpu_distributed',
-    'install_cpu_distributed_init'
+    'apply_compat_fixes', 'install_safe_local_loader', 'install_drn_placeholder', 'drn_is_missing',
+    'DRN_UNAVAILABLE', 'adapt_config_for_cpu_distributed', 'install_cpu_distributed_init'
 ]
 
 
