@@ -12,40 +12,8 @@ import numpy as np
 from mmaction.datasets import BaseActionDataset
 from mmaction.registry import DATASETS
 
-from ..compat import load_pickle_safely
-
-ACT_KEYS = ('labels', 'gttubes', 'nframes', 'train_videos', 'test_videos', 'resolution')
-
-
-def load_act_annotations(ann_file: str) -> dict:
-    """Read and check an ACT-format ground-truth pickle (``JHMDB-GT.pkl``, ``UCF101v2-GT.pkl``).
-
-    The pickles are plain dicts of lists, numpy arrays and numbers; they are read with an allow-list
-    of those types only (no other pickled object is ever imported) and ``encoding='latin1'``, as the
-    Python-2 originals need.
-    """
-    if not osp.isfile(ann_file):
-        raise FileNotFoundError(f'ACT annotation file not found: {ann_file}')
-    annos = load_pickle_safely(ann_file, encoding='latin1')
-    if not isinstance(annos, dict):
-        raise ValueError(f'{ann_file}: expected a dict with keys {ACT_KEYS}, got {type(annos).__name__}')
-    missing = [key for key in ACT_KEYS if key not in annos]
-    if missing:
-        raise ValueError(f'{ann_file}: missing ACT keys {missing} (has {sorted(annos)})')
-    num_classes = len(annos['labels'])
-    for video, tubes in annos['gttubes'].items():
-        if video not in annos['nframes']:
-            raise ValueError(f'{ann_file}: video {video!r} has tubes but no nframes entry')
-        for label, tube_list in tubes.items():
-            if not 0 <= int(label) < num_classes:
-                raise ValueError(f'{ann_file}: video {video!r} has label {label} outside [0, {num_classes})')
-            for tube in tube_list:
-                tube = np.asarray(tube)
-                if tube.ndim != 2 or tube.shape[1] != 5:
-                    raise ValueError(f'{ann_file}: video {video!r} label {label}: tube of shape {tube.shape}, '
-                                     'expected (n, 5) rows of frame, x1, y1, x2, y2')
-    return annos
-
+from ..structures import clip_tubes_from_tracks
+from .act_annotations import load_act_annotations
 
 def clip_frame_ids(num_frames: int, clip_len: int, sampling: str) -> List[Tuple[np.ndarray, np.ndarray]]:
     """The 1-based frame numbers of every clip of a video and which of them are real (not padding).
@@ -159,25 +127,14 @@ class ActionTubeDataset(BaseActionDataset):
                     self._clip_info(video, clip_index, frame_ids, valid, tubes, annos['resolution'][video]))
         return data_list
 
-    def _clip_info(self, video: str, clip_index: int, frame_ids: np.ndarray, valid: np.ndarray, tubes,
+    def _clip_info(self, video: str, clip_index: int, frame_ids: np.ndarray, valid: np.ndarray, tracks,
                    resolution) -> dict:
-        boxes, labels = [], []
-        for label, tube in tubes:
-            rows = np.clip(np.searchsorted(tube[:, 0], frame_ids), 0, len(tube) - 1)
-            present = valid & (tube[rows, 0] == frame_ids)
-            if not present.any():
-                continue
-            actor_boxes = np.zeros((self.clip_len, 4), np.float32)
-            actor_labels = np.full(self.clip_len, -1, np.int64)
-            actor_boxes[present], actor_labels[present] = tube[rows[present], 1:5], label
-            boxes.append(actor_boxes)
-            labels.append(actor_labels)
+        boxes, labels = clip_tubes_from_tracks(tracks, frame_ids, valid)
         info = dict(
             video_id=video, clip_index=clip_index, frame_ids=frame_ids.astype(np.int64),
             frame_inds=(frame_ids - 1 + self.start_index).astype(np.int64), frame_valid=valid,
             clip_len=self.clip_len, num_clips=1, gt_resolution=tuple(int(v) for v in resolution),
-            gt_tube_bboxes=np.stack(boxes) if boxes else np.zeros((0, self.clip_len, 4), np.float32),
-            gt_tube_labels=np.stack(labels) if labels else np.zeros((0, self.clip_len), np.int64))
+            gt_tube_bboxes=boxes, gt_tube_labels=labels)
         prefix = self.data_prefix['img' if self.rawframes else 'video']
         if self.rawframes:
             info.update(frame_dir=osp.join(prefix, video), filename_tmpl=self.filename_tmpl,

@@ -1,3 +1,4 @@
 from .env import describe_environment
+from .names import unknown_name_message
 
-__all__ = ['describe_environment']
+__all__ = ['describe_environment', 'unknown_name_message']

@@ -1,12 +1,11 @@
-"""Tube datasets, the UCF101-24 / per-frame ground-truth converters, on real annotations and clips."""
+"""Tube datasets: clip sampling, tube targets, the JHMDB / UCF101-24 presets on real annotations and clips."""
 import os.path as osp
 import pickle
 
 import numpy as np
 import pytest
 
-from mmaction_ext.datasets import (ActionTubeDataset, JHMDBTubeDataset, UCF24TubeDataset, convert_ucf24_pyannot,
-                                   load_act_annotations, read_per_frame_gt)
+from mmaction_ext.datasets import ActionTubeDataset, JHMDBTubeDataset, UCF24TubeDataset, read_per_frame_gt
 from mmaction_ext.datasets.action_tube_dataset import clip_frame_ids
 
 
@@ -28,36 +27,6 @@ def test_clip_frame_ids_sliding_covers_the_video_once():
     np.testing.assert_array_equal(np.concatenate([c for c, _ in clips])[valid], np.arange(1, 11))
     with pytest.raises(ValueError, match='unknown sampling'):
         clip_frame_ids(10, 4, 'random')
-
-
-def test_ucf24_conversion_of_the_real_annotations(ucf24_act, shared_data):
-    _, annos = ucf24_act
-    assert len(annos['labels']) == 24 and len(annos['gttubes']) == 3194
-    # 6 of the 2290 listed training videos have no annotations (named in a warning, see below).
-    assert len(annos['test_videos'][0]) == 910 and len(annos['train_videos'][0]) == 2284
-    (basketball, ) = annos['gttubes']['Basketball/v_Basketball_g01_c02'][0]
-    # sf=63, ef=111 in the source: 0-based frames 63..110 are 1-based 64..111; x, y, w, h = 189, 99, 47, 95.
-    assert basketball[0, 0] == 64 and basketball[-1, 0] == 111 and len(basketball) == 48
-    np.testing.assert_array_equal(basketball[0, 1:], [189, 99, 236, 194])
-    # uint8 boxes with x + w > 255 must not wrap around.
-    with open(osp.join(shared_data, 'ucf101_24_corrected_annots', 'pyannot_with_class_names.pkl'), 'rb') as f:
-        source = pickle.load(f, encoding='latin1')
-    video, anno = next((v, a) for v, e in sorted(source['db'].items()) for a in e['annotations']
-                       if a['boxes'].dtype == np.uint8 and (a['boxes'][:, 0].astype(int) + a['boxes'][:, 2]).max() > 255)
-    converted = next(t for t in annos['gttubes'][video][int(anno['label'])] if t[0, 0] == anno['sf'] + 1)
-    expected = anno['boxes'][:, 0].astype(np.float32) + anno['boxes'][:, 2]
-    np.testing.assert_array_equal(converted[:, 3], expected)
-    assert converted[:, 3].max() > 255
-
-
-def test_ucf24_conversion_errors_name_the_video(tmp_path):
-    bad = dict(db={'A/v_x': dict(numf=10, label=0, annotations=[dict(sf=2, ef=5, label=0,
-                                                                       boxes=np.zeros((2, 4), np.uint8))])},
-               trainvideos=[], classes=['A'])
-    path = tmp_path / 'bad.pkl'
-    path.write_bytes(pickle.dumps(bad))
-    with pytest.raises(ValueError, match=r"'A/v_x': 2 boxes for frames sf=2 \.\. ef=5"):
-        convert_ucf24_pyannot(str(path))
 
 
 def test_jhmdb_per_frame_ground_truth(shared_data, tmp_path):
@@ -95,50 +64,12 @@ def test_ucf24_dataset_clips_and_tube_labels(ucf24_act):
     assert clips[0]['frame_inds'][0] == 0  # videos are 0-based
 
 
-def test_act_annotation_errors(tmp_path):
-    path = tmp_path / 'gt.pkl'
-    path.write_bytes(pickle.dumps(dict(labels=['a'])))
-    with pytest.raises(ValueError, match=r"gt.pkl: missing ACT keys \['gttubes'"):
-        load_act_annotations(str(path))
-    annos = dict(labels=['a'], gttubes={'v': {3: [np.zeros((2, 5))]}}, nframes={'v': 2}, train_videos=[['v']],
-                 test_videos=[['v']], resolution={'v': (10, 10)})
-    path.write_bytes(pickle.dumps(annos))
-    with pytest.raises(ValueError, match="video 'v' has label 3 outside"):
-        load_act_annotations(str(path))
-    annos['gttubes'] = {'v': {0: [np.array([[3, 0, 0, 1, 1]])]}}
-    path.write_bytes(pickle.dumps(annos))
-    with pytest.raises(ValueError, match="'v' label 0: tube frames 3-3 outside 1-2"):
-        ActionTubeDataset(str(path), [], data_prefix=dict(video='x'))
-    with pytest.raises(ValueError, match='split 2 requested'):
-        ActionTubeDataset(str(path), [], data_prefix=dict(video='x'), split=2)
-    with pytest.raises(FileNotFoundError, match='missing.pkl'):
-        load_act_annotations(str(tmp_path / 'missing.pkl'))
-
-
-class _Payload:
-    def __reduce__(self):
-        import os
-        return (os.system, ('touch pwned',))
-
-
-def test_annotation_pickles_are_loaded_without_running_code(tmp_path, monkeypatch):
-    from mmaction_ext.compat import UnsafeCheckpointError
-    monkeypatch.chdir(tmp_path)
-    path = tmp_path / 'evil.pkl'
-    path.write_bytes(pickle.dumps(dict(labels=['a'], gttubes=_Payload())))
-    with pytest.raises(UnsafeCheckpointError, match=r'evil.pkl: it pickles (posix|os)\.system'):
-        load_act_annotations(str(path))
-    assert not (tmp_path / 'pwned').exists()
-    with pytest.raises(UnsafeCheckpointError, match='evil.pkl'):
-        convert_ucf24_pyannot(str(path))
-
-
 def test_rawframes_and_videos_give_the_same_clip(tmp_path):
     """The demo's detection flavour written both as mp4 and as JPEG rawframes: the two data paths
     decode the same frames (up to compression) with identical tube targets."""
     from mmengine.registry import init_default_scope
 
-    from mmaction_ext.datasets.motion_demo import generate_detection
+    from mmaction_ext.datasets.synthetic import generate_detection
     init_default_scope('mmaction')
     root = str(tmp_path / 'det')
     generate_detection(root, num_train=1, num_val=1, num_frames=20, height=48, width=64, rawframes=True,

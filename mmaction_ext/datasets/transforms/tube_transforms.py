@@ -7,7 +7,7 @@ continuous pixel coordinates of the current frames; they start in the annotation
 340x256 UCF101 videos against 320x240 annotations). A box that a crop leaves with no area becomes
 background: label ``-1`` and a zero box. Lazy mode is not supported (boxes need eager geometry).
 """
-from typing import Optional, Sequence
+from typing import Sequence
 
 import numpy as np
 import torch
@@ -16,6 +16,8 @@ from mmaction.datasets.transforms import (CenterCrop, Flip, PackActionInputs, Ra
 from mmaction.registry import TRANSFORMS
 from mmaction.structures import ActionDataSample
 from mmengine.structures import InstanceData
+
+from ...structures import check_gt_tubes, drop_empty_tube_boxes, rescale_tube_boxes
 
 TUBE_KEYS = ('gt_tube_bboxes', 'gt_tube_labels')
 
@@ -29,22 +31,11 @@ def align_tubes_to_frames(results: dict) -> dict:
     """Rescale the tube boxes once from ``gt_resolution`` to the decoded frames' ``original_shape``."""
     if 'gt_tube_bboxes' not in results or results.get('tube_boxes_aligned'):
         return results
-    frame_h, frame_w = results.get('original_shape', results['img_shape'])
-    gt_h, gt_w = results.get('gt_resolution', (frame_h, frame_w))
-    if (frame_h, frame_w) != (gt_h, gt_w):
-        scale = np.array([frame_w / gt_w, frame_h / gt_h] * 2, np.float32)
-        results['gt_tube_bboxes'] = (results['gt_tube_bboxes'] * scale).astype(np.float32)
+    frame_shape = tuple(results.get('original_shape', results['img_shape']))
+    gt_shape = tuple(results.get('gt_resolution', frame_shape))
+    if frame_shape != gt_shape:
+        results['gt_tube_bboxes'] = rescale_tube_boxes(results['gt_tube_bboxes'], gt_shape, frame_shape)
     results['tube_boxes_aligned'] = True
-    return results
-
-
-def _drop_empty(results: dict) -> dict:
-    """Background where a box has no area left (and zero its box)."""
-    boxes, labels = results['gt_tube_bboxes'], results['gt_tube_labels']
-    empty = (boxes[..., 2] <= boxes[..., 0]) | (boxes[..., 3] <= boxes[..., 1])
-    labels = np.where(empty, -1, labels)
-    boxes = np.where((labels < 0)[..., None], 0, boxes).astype(np.float32)
-    results['gt_tube_bboxes'], results['gt_tube_labels'] = boxes, labels
     return results
 
 
@@ -54,8 +45,8 @@ def crop_tubes(results: dict, crop_bbox: Sequence[float]) -> dict:
     boxes = results['gt_tube_bboxes'] - np.array([x1, y1, x1, y1], np.float32)
     boxes[..., 0::2] = np.clip(boxes[..., 0::2], 0, x2 - x1)
     boxes[..., 1::2] = np.clip(boxes[..., 1::2], 0, y2 - y1)
-    results['gt_tube_bboxes'] = boxes
-    return _drop_empty(results)
+    results['gt_tube_bboxes'], results['gt_tube_labels'] = drop_empty_tube_boxes(boxes, results['gt_tube_labels'])
+    return results
 
 
 class _TubeGeometry:
@@ -77,9 +68,8 @@ class TubeResize(_TubeGeometry, Resize):
     """MMAction2 ``Resize`` that also scales the tube boxes."""
 
     def transform_tubes(self, results, shape_before):
-        (old_h, old_w), (new_h, new_w) = shape_before, results['img_shape']
-        scale = np.array([new_w / old_w, new_h / old_h] * 2, np.float32)
-        results['gt_tube_bboxes'] = (results['gt_tube_bboxes'] * scale).astype(np.float32)
+        results['gt_tube_bboxes'] = rescale_tube_boxes(results['gt_tube_bboxes'], shape_before,
+                                                       tuple(results['img_shape']))
         return results
 
 
@@ -142,9 +132,7 @@ class PackTubeInputs(PackActionInputs):
         sample: ActionDataSample = packed['data_samples']
         if 'gt_tube_bboxes' in results:
             boxes, labels = results['gt_tube_bboxes'], results['gt_tube_labels']
-            if boxes.shape[:2] != labels.shape or boxes.shape[-1] != 4:
-                raise ValueError(f'{results.get("video_id")}: gt_tube_bboxes {boxes.shape} and gt_tube_labels '
-                                 f'{labels.shape} do not match (expected (A, T, 4) and (A, T))')
+            check_gt_tubes(boxes, labels, f'PackTubeInputs: clip of {results.get("video_id")!r}')
             present = (labels >= 0).any(1)
             sample.gt_instances = InstanceData(bboxes=torch.from_numpy(np.ascontiguousarray(boxes[present])),
                                                labels=torch.from_numpy(np.ascontiguousarray(labels[present])))

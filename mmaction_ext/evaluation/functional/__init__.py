@@ -1,5 +1,8 @@
-from .tube_ap import (CONVENTIONS, average_precision, build_video_tubes, frame_ap, link_tubes_greedy,
-                      link_tubes_viterbi, pairwise_iou, spatiotemporal_iou, tube_nms, video_ap)
+from .average_precision import CONVENTIONS, VIDEO_IOU_RANGE, average_precision, frame_ap, video_ap
+from .tube_linking import (LINKERS, build_video_tubes, check_link_options, link_option_names, link_tubes_greedy,
+                           link_tubes_viterbi)
 
-__all__ = ['CONVENTIONS', 'average_precision', 'build_video_tubes', 'frame_ap', 'link_tubes_greedy',
-           'link_tubes_viterbi', 'pairwise_iou', 'spatiotemporal_iou', 'tube_nms', 'video_ap']
+__all__ = [
+    'CONVENTIONS', 'VIDEO_IOU_RANGE', 'average_precision', 'frame_ap', 'video_ap', 'LINKERS', 'build_video_tubes',
+    'check_link_options', 'link_option_names', 'link_tubes_greedy', 'link_tubes_viterbi'
+]

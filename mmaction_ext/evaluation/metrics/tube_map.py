@@ -11,17 +11,13 @@ from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
-import torch
+from mmaction.registry import METRICS
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
-from mmaction.registry import METRICS
-from ...datasets.action_tube_dataset import load_act_annotations
-from ..functional.tube_ap import VIDEO_IOU_RANGE, _pixel_offset, build_video_tubes, frame_ap, video_ap
-
-
-def _numpy(value) -> np.ndarray:
-    return value.detach().cpu().numpy() if isinstance(value, torch.Tensor) else np.asarray(value)
+from ...datasets.act_annotations import load_act_annotations
+from ...structures import box_pixel_offset, check_pred_tubes, frame_detections_from_tubes, to_numpy
+from ..functional import VIDEO_IOU_RANGE, build_video_tubes, check_link_options, frame_ap, video_ap
 
 
 class ActionTubeMetric(BaseMetric):
@@ -41,7 +37,7 @@ class ActionTubeMetric(BaseMetric):
                  max_dets_per_frame: int = 10, ignore_classes: Sequence[int] = (), collect_device: str = 'cpu',
                  prefix: Optional[str] = None):
         super().__init__(collect_device=collect_device, prefix=prefix)
-        _pixel_offset(convention)
+        box_pixel_offset(convention)  # validates it
         self.ann_file, self.convention = ann_file, convention
         self.annos = load_act_annotations(ann_file)
         tests = self.annos['test_videos']
@@ -65,41 +61,16 @@ class ActionTubeMetric(BaseMetric):
         if 'pred_instances' not in sample:
             raise ValueError(f'{where} has no pred_instances')
         pred = sample['pred_instances']
-        boxes, scores = _numpy(pred['bboxes']).astype(np.float64), _numpy(pred['scores']).astype(np.float64)
-        frame_ids = _numpy(sample['frame_ids']).astype(np.int64)
-        valid = _numpy(sample.get('frame_valid', np.ones(len(frame_ids), bool))).astype(bool)
-        num_frames = len(frame_ids)
-        if boxes.ndim != 3 or boxes.shape[1:] != (num_frames, 4):
-            raise ValueError(f'{where}: bboxes of shape {boxes.shape}, expected (Q, {num_frames}, 4)')
-        if scores.shape != (boxes.shape[0], num_frames, self.num_classes):
-            raise ValueError(f'{where}: scores of shape {scores.shape}, expected '
-                             f'({boxes.shape[0]}, {num_frames}, {self.num_classes})')
+        frame_ids = to_numpy(sample['frame_ids']).astype(np.int64)
+        valid = to_numpy(sample.get('frame_valid', np.ones(len(frame_ids), bool))).astype(bool)
+        check_pred_tubes(pred['bboxes'], pred['scores'], frame_ids, valid, self.num_classes, where)
         nframes = int(self.annos['nframes'][video])
         bad = frame_ids[valid][(frame_ids[valid] < 1) | (frame_ids[valid] > nframes)]
         if bad.size:
             raise ValueError(f'{where}: frame {int(bad[0])} outside 1-{nframes}')
-        for name, array in (('scores', scores), ('bboxes', boxes)):
-            if not np.isfinite(array[:, valid]).all():
-                q, t = np.argwhere(~np.isfinite(array[:, valid]).reshape(len(array), valid.sum(), -1).all(-1))[0]
-                raise ValueError(f'{where}: non-finite {name} for tube {q} at frame {frame_ids[valid][t]}')
-        inverted = (boxes[..., 2] < boxes[..., 0]) | (boxes[..., 3] < boxes[..., 1])
-        inverted &= valid[None]
-        if inverted.any():
-            q, t = np.argwhere(inverted)[0]
-            raise ValueError(f'{where}: box {boxes[q, t].tolist()} of tube {q} at frame {frame_ids[t]} has '
-                             'x2 < x1 or y2 < y1')
-        rows = []
-        for t in np.flatnonzero(valid):
-            frame_scores = scores[:, t]  # (Q, C)
-            order = np.argsort(-frame_scores, axis=None, kind='stable')[:self.max_dets_per_frame]
-            for flat in order:
-                query, label = divmod(int(flat), self.num_classes)
-                score = frame_scores[query, label]
-                if score <= self.score_thr:
-                    break
-                rows.append([frame_ids[t], label, score, *boxes[query, t]])
-        return dict(video=self.video_index[video], frames=frame_ids[valid],
-                    rows=np.array(rows, np.float64).reshape(-1, 7))
+        rows = frame_detections_from_tubes(pred['bboxes'], pred['scores'], frame_ids, valid,
+                                           self.max_dets_per_frame, self.score_thr)
+        return dict(video=self.video_index[video], frames=frame_ids[valid], rows=rows)
 
     def _all_detections(self, results: List[dict]) -> np.ndarray:
         seen: Dict[int, set] = {}
@@ -151,22 +122,27 @@ class VideoMAP(ActionTubeMetric):
         iou_thrs (Sequence[float]): Defaults to ``(0.2, 0.5, 0.75)``.
         average_range (bool): Also report the mean over 0.5, 0.55, ..., 0.95. Defaults to True.
         linking (str): ``'viterbi'`` (CSA / YOWO) or ``'greedy'`` (ACT). Defaults to ``'viterbi'``.
-        nms_thr (float): 3D-NMS ST-IoU threshold. Defaults to 0.3.
-        link_options (dict): Passed to the linking function (``max_tubes``, ``top_k``, ...).
+        tube_nms_thr (float): ST-IoU threshold of the 3D NMS after linking. Defaults to 0.3.
+        link_options (dict): Options of the linking function (``max_tubes``, ``top_k``, ``frame_nms_thr``,
+            ...; see :mod:`mmaction_ext.evaluation.functional.tube_linking`), checked when the metric is built.
         Others as :class:`ActionTubeMetric`.
     """
 
     def __init__(self, ann_file: str, iou_thrs: Sequence[float] = (0.2, 0.5, 0.75), average_range: bool = True,
-                 linking: str = 'viterbi', nms_thr: float = 0.3, link_options: Optional[dict] = None, **kwargs):
+                 linking: str = 'viterbi', tube_nms_thr: float = 0.3, link_options: Optional[dict] = None,
+                 **kwargs):
+        link_options = dict(link_options or {})
+        try:
+            check_link_options(linking, link_options)
+        except ValueError as error:
+            raise ValueError(f'VideoMAP: {error}') from None
         super().__init__(ann_file, **kwargs)
-        if linking not in ('viterbi', 'greedy'):
-            raise ValueError(f"VideoMAP: unknown linking {linking!r}; expected 'viterbi' or 'greedy'")
         self.iou_thrs, self.average_range = tuple(iou_thrs), average_range
-        self.linking, self.nms_thr, self.link_options = linking, nms_thr, dict(link_options or {})
+        self.linking, self.tube_nms_thr, self.link_options = linking, tube_nms_thr, link_options
 
     def compute_metrics(self, results: list) -> dict:
         detections = self._all_detections(results)
-        tubes = build_video_tubes(detections, len(self.videos), self.num_classes, self.linking, self.nms_thr,
+        tubes = build_video_tubes(detections, len(self.videos), self.num_classes, self.linking, self.tube_nms_thr,
                                   self.convention, **self.link_options)
         thresholds = tuple(dict.fromkeys(self.iou_thrs + (VIDEO_IOU_RANGE if self.average_range else ())))
         per_threshold = video_ap(self.annos['gttubes'], self.videos, tubes, self.num_classes, thresholds,

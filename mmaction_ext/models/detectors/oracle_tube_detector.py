@@ -6,12 +6,13 @@ video-mAP of 100, and a known degradation a known drop.
 """
 from typing import List, Optional
 
-import numpy as np
 import torch
 from mmengine.model import BaseModel
 from mmengine.structures import InstanceData
 
 from mmaction.registry import MODELS
+
+from ...structures import tube_boxes_to_annotation
 
 
 @MODELS.register_module()
@@ -43,11 +44,8 @@ class OracleTubeDetector(BaseModel):
             if 'gt_instances' not in sample:
                 raise ValueError(f'OracleTubeDetector: clip of {sample.metainfo.get("video_id")!r} has no '
                                  'gt_instances; pack the test pipeline with PackTubeInputs')
-            boxes = sample.gt_instances.bboxes.clone().float()
+            boxes = tube_boxes_to_annotation(sample.gt_instances.bboxes.float(), sample.metainfo)
             labels = sample.gt_instances.labels
-            img_h, img_w = sample.metainfo['img_shape']
-            gt_h, gt_w = sample.metainfo.get('gt_resolution', (img_h, img_w))
-            boxes *= boxes.new_tensor([gt_w / img_w, gt_h / img_h] * 2)
             shift = self.box_shift * (boxes[..., 2] - boxes[..., 0])
             boxes[..., 0] += shift
             boxes[..., 2] += shift

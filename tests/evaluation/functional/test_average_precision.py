@@ -1,40 +1,13 @@
-"""Frame-mAP / video-mAP functions: hand-computed cases and published numbers on real ground truth."""
+"""Frame-AP and video-AP (after linking and 3D NMS): hand-computed cases and published numbers on real
+ground truth."""
 import os.path as osp
 import pickle
 
 import numpy as np
 import pytest
 
-from mmaction_ext.evaluation.functional import (average_precision, build_video_tubes, frame_ap, link_tubes_greedy,
-                                                link_tubes_viterbi, pairwise_iou, spatiotemporal_iou, tube_nms,
-                                                video_ap)
-
-BOX = [0.0, 0.0, 10.0, 10.0]
-
-
-def tube(first, last, box=BOX):
-    frames = np.arange(first, last + 1, dtype=np.float32)
-    return np.concatenate([frames[:, None], np.tile(np.asarray(box, np.float32), (len(frames), 1))], 1)
-
-
-def detections_from(gttubes, videos, score=1.0, shift=0.0):
-    """One detection per ground-truth box, shifted right by ``shift`` pixels."""
-    rows = []
-    for index, video in enumerate(videos):
-        for label, tubes in gttubes[video].items():
-            for t in tubes:
-                for frame, x1, y1, x2, y2 in t:
-                    rows.append([index, frame, label, score, x1 + shift, y1, x2 + shift, y2])
-    return np.array(rows, np.float64)
-
-
-def test_pairwise_iou_hand_computed_in_both_conventions():
-    a, b = np.array([BOX]), np.array([[5.0, 0.0, 15.0, 10.0], [20.0, 20.0, 30.0, 30.0]])
-    # voc: 50 / (100 + 100 - 50); act (+1 px): 6 * 11 / (121 + 121 - 66)
-    np.testing.assert_allclose(pairwise_iou(a, b, 'voc'), [[1 / 3, 0.0]])
-    np.testing.assert_allclose(pairwise_iou(a, b, 'act'), [[66 / 176, 0.0]])
-    with pytest.raises(ValueError, match='convention'):
-        pairwise_iou(a, b, 'coco')
+from helpers.tubes import BOX, detections_from, tube
+from mmaction_ext.evaluation.functional import average_precision, build_video_tubes, frame_ap, video_ap
 
 
 def test_average_precision_hand_computed():
@@ -125,36 +98,6 @@ def test_frame_ap_reproduces_published_multisports_numbers(shared_data):
     assert round(100 * act, 4) == 83.2681
 
 
-def test_spatiotemporal_iou_hand_computed():
-    assert spatiotemporal_iou(tube(1, 10), tube(6, 15)) == pytest.approx(5 / 15)  # frames counted inclusively
-    assert spatiotemporal_iou(tube(1, 10), tube(6, 15, [3, 0, 13, 10])) == pytest.approx(5 / 15 * 7 / 13)
-    assert spatiotemporal_iou(tube(1, 5), tube(6, 10)) == 0.0
-    gapped = np.delete(tube(1, 10), [4, 5], 0)  # frames 5 and 6 missing: IoU 0 there
-    assert spatiotemporal_iou(gapped, tube(1, 10)) == pytest.approx(8 / 10)
-
-
-def test_viterbi_links_overlapping_same_class_actors_into_their_own_tubes():
-    a, b = tube(1, 24, [0, 0, 10, 10]), tube(4, 27, [40, 0, 50, 10])
-    noise = np.array([[12, 80, 80, 90, 90]], np.float32)  # a lone low-scored box elsewhere
-    rows = np.concatenate([a, b, noise])
-    scores = np.r_[np.full(len(a) + len(b), 0.9), 0.1]
-    tubes = link_tubes_viterbi(rows[:, 0], rows[:, 1:5], scores, min_length=1)
-    spans = sorted((int(t[0, 0]), int(t[-1, 0])) for _, t in tubes)
-    assert spans == [(1, 24), (4, 27), (12, 12)]
-    scores_by_span = {(int(t[0, 0]), int(t[-1, 0])): s for s, t in tubes}
-    assert scores_by_span[(1, 24)] == pytest.approx(0.9) and scores_by_span[(12, 12)] == pytest.approx(0.1)
-
-
-def test_viterbi_prefers_the_consistent_path_over_high_scored_jumps():
-    # A steady actor (score 0.6) and a high-scored box (0.9) that jumps around every frame.
-    steady = tube(1, 6)
-    jumpy = np.array([[f, 30 * (f % 2), 30, 30 * (f % 2) + 10, 40] for f in range(1, 7)], np.float32)
-    rows = np.concatenate([steady, jumpy])
-    scores = np.r_[np.full(6, 0.6), np.full(6, 0.9)]
-    tubes = link_tubes_viterbi(rows[:, 0], rows[:, 1:5], scores, max_tubes=1)
-    np.testing.assert_allclose(tubes[0][1][:, 1:5], steady[:, 1:5])
-
-
 def test_a_tube_split_in_two_and_gap_bridging():
     gttubes, videos = {'a': {0: [tube(1, 20)]}}, ['a']
     dets = detections_from({'a': {0: [tube(1, 8), tube(15, 20)]}}, videos)
@@ -178,23 +121,12 @@ def test_video_ap_perfect_predictions_is_one(two_video_gt, linking):
         assert mean_ap == 1.0 and np.isnan(per_class[2])
 
 
-def test_greedy_linking_drops_short_tubes_and_ends_at_gaps():
-    rows = np.concatenate([tube(1, 20), tube(22, 25)])
-    tubes = link_tubes_greedy(rows[:, 0], rows[:, 1:5], np.ones(len(rows)), min_length=15)
-    assert [(int(t[0, 0]), int(t[-1, 0])) for _, t in tubes] == [(1, 20)]
-
-
-def test_tube_nms_removes_overlapping_duplicates():
-    tubes = [(0.5, tube(1, 10)), (0.9, tube(1, 10, [1, 0, 11, 10])), (0.4, tube(1, 10, [50, 50, 60, 60]))]
-    assert tube_nms(tubes, 0.3) == [1, 2]
-
-
 def test_3d_nms_keeps_one_of_two_heavily_overlapping_same_class_actors():
     """A dancing couple: two same-class tubes with ST-IoU 0.82 > 0.3. Exact predictions still lose one
     after the protocol's 3D-NMS (ACT / CSA), so video-AP is 0.5; without NMS both are found."""
     gttubes, videos = {'a': {0: [tube(1, 10, BOX), tube(1, 10, [1, 0, 11, 10])]}}, ['a']
     dets = detections_from(gttubes, videos)
-    with_nms = build_video_tubes(dets, 1, 1, nms_thr=0.3)
-    without = build_video_tubes(dets, 1, 1, nms_thr=1.0)
+    with_nms = build_video_tubes(dets, 1, 1, tube_nms_thr=0.3)
+    without = build_video_tubes(dets, 1, 1, tube_nms_thr=1.0)
     assert video_ap(gttubes, videos, with_nms, 1)[0.5][0] == pytest.approx(0.5)
     assert video_ap(gttubes, videos, without, 1)[0.5][0] == 1.0

@@ -1,4 +1,4 @@
-"""Converters from other action-tube annotation formats to the ACT ground-truth format.
+"""The ACT-detector ground-truth format: reading and checking it, and converting other formats to it.
 
 ACT format (``JHMDB-GT.pkl`` / ``UCF101v2-GT.pkl``): ``labels`` (class names), ``gttubes {video:
 {label: [(n, 5) float32 frame, x1, y1, x2, y2]}}`` with 1-based frames, ``nframes {video: n}``,
@@ -12,7 +12,40 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-from ..compat import load_pickle_safely
+from ..fileio import load_pickle_safely
+
+ACT_KEYS = ('labels', 'gttubes', 'nframes', 'train_videos', 'test_videos', 'resolution')
+
+
+def load_act_annotations(ann_file: str) -> dict:
+    """Read and check an ACT-format ground-truth pickle (``JHMDB-GT.pkl``, ``UCF101v2-GT.pkl``).
+
+    The pickles are plain dicts of lists, numpy arrays and numbers; they are read with an allow-list
+    of those types only (no other pickled object is ever imported) and ``encoding='latin1'``, as the
+    Python-2 originals need.
+    """
+    if not osp.isfile(ann_file):
+        raise FileNotFoundError(f'ACT annotation file not found: {ann_file}')
+    annos = load_pickle_safely(ann_file, encoding='latin1')
+    if not isinstance(annos, dict):
+        raise ValueError(f'{ann_file}: expected a dict with keys {ACT_KEYS}, got {type(annos).__name__}')
+    missing = [key for key in ACT_KEYS if key not in annos]
+    if missing:
+        raise ValueError(f'{ann_file}: missing ACT keys {missing} (has {sorted(annos)})')
+    num_classes = len(annos['labels'])
+    for video, tubes in annos['gttubes'].items():
+        if video not in annos['nframes']:
+            raise ValueError(f'{ann_file}: video {video!r} has tubes but no nframes entry')
+        for label, tube_list in tubes.items():
+            if not 0 <= int(label) < num_classes:
+                raise ValueError(f'{ann_file}: video {video!r} has label {label} outside [0, {num_classes})')
+            for tube in tube_list:
+                tube = np.asarray(tube)
+                if tube.ndim != 2 or tube.shape[1] != 5:
+                    raise ValueError(f'{ann_file}: video {video!r} label {label}: tube of shape {tube.shape}, '
+                                     'expected (n, 5) rows of frame, x1, y1, x2, y2')
+    return annos
+
 
 UCF24_RESOLUTION = (240, 320)
 JHMDB_RESOLUTION = (240, 320)

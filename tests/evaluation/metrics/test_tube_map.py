@@ -153,3 +153,16 @@ def test_real_jhmdb_ground_truth_through_the_whole_video_preset(shared_data, tmp
     samples = perfect_samples(JHMDBTubeDataset(str(path), [], data_prefix=dict(img='x'), test_mode=True), 21)
     assert evaluate(FrameMAP(str(path)), samples)['frame_mAP@0.5'] == 100.0
     assert evaluate(VideoMAP(str(path)), samples)['video_mAP@0.5:0.95'] == 100.0
+
+
+def test_video_map_checks_its_linking_at_build(small_act):
+    """A typo in link_options fails when the metric is built, not after a whole test epoch."""
+    with pytest.raises(ValueError, match="VideoMAP: unknown 'viterbi' link option 'max_gapp'; did you mean 'max_gap'"):
+        VideoMAP(small_act, link_options=dict(max_gapp=0))
+    with pytest.raises(ValueError, match="unknown linking 'hungarian'"):
+        VideoMAP(small_act, linking='hungarian')
+    from mmaction.registry import METRICS
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmaction')
+    with pytest.raises(ValueError, match="'greedy' link option 'nms_thr'; did you mean 'frame_nms_thr'"):
+        METRICS.build(dict(type='VideoMAP', ann_file=small_act, linking='greedy', link_options=dict(nms_thr=0.5)))
