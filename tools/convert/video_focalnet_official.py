@@ -18,10 +18,10 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 import torch  # noqa: E402
 
 import mmaction_ext  # noqa: E402,F401
-from mmaction_ext.compat import FOREIGN_CONFIG_GLOBALS, load_checkpoint_safely  # noqa: E402
 from mmaction_ext.engine import run_tool  # noqa: E402
+from mmaction_ext.fileio import FOREIGN_CONFIG_GLOBALS, extract_state_dict, load_checkpoint_safely  # noqa: E402
 from mmaction_ext.models import VideoFocalNet, VideoFocalNetHead  # noqa: E402
-from mmaction_ext.models.utils import convert_video_focalnet, extract_state_dict  # noqa: E402
+from mmaction_ext.models.backbones.video_focalnet import convert_video_focalnet  # noqa: E402
 
 
 def _plain(value):

@@ -5,21 +5,31 @@ A hierarchical 2D network applied to every frame (patch embedding, four stages,
 downsampling at the end of the first three) whose token mixer is the
 spatio-temporal focal modulation of :mod:`mmaction_ext.models.layers`. Time is
 never downsampled; frames only interact inside the modulation's temporal branch.
-Parameter names follow the official implementation (``docs/video_focalnet.md``).
+Parameter names follow the official implementation (``docs/video_focalnet.md``); the mapping of
+official checkpoints (:func:`convert_video_focalnet`) sits at the end of this file.
 """
+import re
+from collections import OrderedDict
 from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
 from mmaction.registry import MODELS
 from mmcv.cnn import build_activation_layer
 from mmcv.cnn.bricks import DropPath
-from mmengine.logging import MMLogger
 from mmengine.model import BaseModule
-from mmengine.model.weight_init import trunc_normal_
+from mmengine.model.weight_init import initialize
 from torch import nn
 
+from ...fileio import load_official_state_dict
 from ..layers import SpatioTemporalFocalModulation
-from ..utils import load_official_state_dict
+from ..utils import load_state_dict_logged
+
+# The official init: trunc-normal (std 0.02) Linear weights with zero bias, unit LayerNorms; convs keep
+# PyTorch's default init.
+OFFICIAL_INIT = [
+    dict(type='TruncNormal', layer='Linear', std=0.02, bias=0.0),
+    dict(type='Constant', layer='LayerNorm', val=1.0, bias=0.0),
+]
 
 
 class Mlp(nn.Sequential):
@@ -146,10 +156,8 @@ class VideoFocalNet(BaseModule):
         temporal (bool): False builds the image FocalNet (no temporal branch),
             which then treats every frame independently. Defaults to True.
         stem_act_cfg (dict | None): Activation between the stem conv and its
-            LayerNorm. None (the official stem, linear) in every paper config;
-            the CPU demo config uses ``dict(type='ReLU')`` to train from
-            scratch (see ``docs/video_focalnet.md``). It has no weights, so
-            checkpoints load either way. Defaults to None.
+            LayerNorm; None is the official, linear stem. It has no weights,
+            so checkpoints load either way. Defaults to None.
         out_indices (Sequence[int]): Stages whose features are returned.
             Defaults to ``(3, )``; the last stage is LayerNorm-ed (``norm``).
         pool (bool): Return the official pooled feature ``(N, 8C)``: ``norm``,
@@ -159,7 +167,10 @@ class VideoFocalNet(BaseModule):
             FocalNet (spatial weights are inflated, temporal layers keep their
             init) or a video one. Same as ``init_cfg=dict(type='Pretrained',
             checkpoint=...)``.
-        init_cfg (dict | None): See ``pretrained``.
+        init_cfg (dict | list[dict] | None): mmengine init config; None is the
+            official init (:data:`OFFICIAL_INIT`). A ``Pretrained`` entry loads
+            its checkpoint as ``pretrained`` does, after the other entries (or
+            the official init) initialised what the file lacks.
 
     Shape:
         ``(N, 3, T, H, W)`` -> tuple of ``(N, C_i, T / t, H / 2^(i+2), W / 2^(i+2))``
@@ -189,7 +200,7 @@ class VideoFocalNet(BaseModule):
             if init_cfg is not None:
                 raise ValueError('VideoFocalNet: give either pretrained or init_cfg, not both')
             init_cfg = dict(type='Pretrained', checkpoint=pretrained)
-        super().__init__(init_cfg=init_cfg)
+        super().__init__(init_cfg=OFFICIAL_INIT if init_cfg is None else init_cfg)
         settings = self._arch_settings(arch)
         depths = tuple(settings['depths'])
         num_stages = len(depths)
@@ -236,17 +247,15 @@ class VideoFocalNet(BaseModule):
         return arch
 
     def init_weights(self) -> None:
-        """Official init (trunc-normal 0.02 Linear, unit LayerNorm, PyTorch-default convs), then the
-        checkpoint of ``init_cfg``/``pretrained`` if any (see :func:`load_official_state_dict`)."""
-        for module in self.modules():
-            if isinstance(module, nn.Linear):
-                trunc_normal_(module.weight, std=0.02)
-                nn.init.zeros_(module.bias)
-            elif isinstance(module, nn.LayerNorm):
-                nn.init.ones_(module.weight)
-                nn.init.zeros_(module.bias)
-        if self.init_cfg is not None and self.init_cfg.get('type') == 'Pretrained':
-            self.load_pretrained(self.init_cfg['checkpoint'])
+        """Apply ``init_cfg`` (the official init by default); a ``Pretrained`` entry loads its checkpoint
+        with :meth:`load_pretrained` after the other entries initialised the rest."""
+        cfgs = self.init_cfg if isinstance(self.init_cfg, list) else [self.init_cfg]
+        pretrained = [cfg for cfg in cfgs if cfg.get('type') == 'Pretrained']
+        if not pretrained:
+            super().init_weights()
+            return
+        initialize(self, [cfg for cfg in cfgs if cfg.get('type') != 'Pretrained'] or OFFICIAL_INIT)
+        self.load_pretrained(pretrained[0]['checkpoint'])
         self._is_init = True
 
     def load_pretrained(self, checkpoint: str):
@@ -266,16 +275,7 @@ class VideoFocalNet(BaseModule):
             # An image stem into a tubelet stem: repeat along time, divided by t (official inflation).
             state_dict['patch_embed.proj.weight'] = (
                 stem.unsqueeze(2).repeat(1, 1, self.tubelet_size, 1, 1) / self.tubelet_size)
-        missing, unexpected = self.load_state_dict(state_dict, strict=False)
-        logger = MMLogger.get_current_instance()
-        logger.info(f'VideoFocalNet: loaded {len(state_dict) - len(unexpected)} tensors from {checkpoint}')
-        if missing:
-            logger.warning(f'VideoFocalNet: {len(missing)} keys not in {checkpoint} keep their init: '
-                           f'{_summarise(missing)}')
-        if unexpected:
-            logger.warning(f'VideoFocalNet: {len(unexpected)} unexpected keys in {checkpoint} ignored: '
-                           f'{_summarise(unexpected)}')
-        return missing, unexpected
+        return load_state_dict_logged(self, state_dict, checkpoint)
 
     def forward(self, x: torch.Tensor):
         if x.dim() != 5:
@@ -303,6 +303,51 @@ class VideoFocalNet(BaseModule):
         return outs[0] if len(outs) == 1 else tuple(outs)
 
 
-def _summarise(keys, limit=8):
-    keys = list(keys)
-    return ', '.join(keys[:limit]) + (f', ... ({len(keys) - limit} more)' if len(keys) > limit else '')
+# ---------------------------------------------------------------------------- official checkpoints
+
+
+def infer_video_focalnet_arch(state_dict: Dict) -> dict:
+    """``arch`` dict and class count of an official Video-FocalNet state_dict (from shapes only)."""
+    try:
+        embed_dims = state_dict['patch_embed.proj.weight'].shape[0]
+    except KeyError:
+        raise KeyError('not a FocalNet state_dict: it has no patch_embed.proj.weight') from None
+    depths, levels = {}, {}
+    for key in state_dict:
+        block = re.match(r'layers\.(\d+)\.blocks\.(\d+)\.', key)
+        if block:
+            stage, index = int(block.group(1)), int(block.group(2))
+            depths[stage] = max(depths.get(stage, 0), index + 1)
+        level = re.match(r'layers\.(\d+)\.blocks\.0\.modulation\.focal_layers\.(\d+)\.0\.weight', key)
+        if level:
+            stage = int(level.group(1))
+            levels[stage] = max(levels.get(stage, 0), int(level.group(2)) + 1)
+    stages = sorted(depths)
+    if stages != list(range(len(stages))) or not stages:
+        raise KeyError(f'not a FocalNet state_dict: stages {stages}')
+    windows = []
+    for stage in stages:
+        first = state_dict[f'layers.{stage}.blocks.0.modulation.focal_layers.0.0.weight']
+        windows.append(first.shape[-1])
+    return dict(embed_dims=embed_dims, depths=tuple(depths[s] for s in stages),
+                focal_levels=tuple(levels[s] for s in stages), focal_windows=tuple(windows))
+
+
+def convert_video_focalnet(state_dict: Dict) -> Tuple['OrderedDict', dict, int]:
+    """Map official keys (optionally ``module.``-prefixed, as DDP saves them) to ``backbone.*`` and
+    ``cls_head.fc_cls.*``.
+
+    Returns:
+        tuple: converted state_dict, backbone ``arch`` dict, number of classes
+        (0 if the file has no head).
+    """
+    official = OrderedDict((key[len('module.'):] if key.startswith('module.') else key, value)
+                           for key, value in state_dict.items())
+    converted = OrderedDict()
+    for key, value in official.items():
+        if key.startswith('head.'):
+            converted['cls_head.fc_cls.' + key[len('head.'):]] = value
+        else:
+            converted['backbone.' + key] = value
+    num_classes = official['head.weight'].shape[0] if 'head.weight' in official else 0
+    return converted, infer_video_focalnet_arch(official), num_classes

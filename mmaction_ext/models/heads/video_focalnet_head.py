@@ -1,7 +1,9 @@
+from typing import Optional
+
 from mmaction.models.heads import I3DHead
 from mmaction.registry import MODELS
-from mmengine.model.weight_init import trunc_normal_
-from torch import Tensor, nn
+from mmengine.model import BaseModule
+from torch import Tensor
 
 
 @MODELS.register_module()
@@ -19,16 +21,21 @@ class VideoFocalNetHead(I3DHead):
         in_channels (int): Feature channels (8 x embed_dims of the backbone).
         dropout_ratio (float): Dropout before the Linear. Defaults to 0.
         init_std (float): Std of the truncated-normal weight init. Defaults to 0.02.
+        init_cfg (dict | list[dict] | None): mmengine init config; None is the
+            official init (trunc-normal ``init_std`` weight, zero bias).
         **kwargs: as for ``I3DHead`` (``loss_cls``, ``average_clips``, ...).
     """
 
     def __init__(self, num_classes: int, in_channels: int, dropout_ratio: float = 0.0, init_std: float = 0.02,
-                 **kwargs) -> None:
-        super().__init__(num_classes, in_channels, dropout_ratio=dropout_ratio, init_std=init_std, **kwargs)
+                 init_cfg: Optional[dict] = None, **kwargs) -> None:
+        if init_cfg is None:
+            init_cfg = dict(type='TruncNormal', layer='Linear', std=init_std, bias=0.0)
+        super().__init__(num_classes, in_channels, dropout_ratio=dropout_ratio, init_std=init_std,
+                         init_cfg=init_cfg, **kwargs)
 
     def init_weights(self) -> None:
-        trunc_normal_(self.fc_cls.weight, std=self.init_std)
-        nn.init.zeros_(self.fc_cls.bias)
+        # mmengine's init_cfg handling, not I3DHead's hard-coded normal init.
+        BaseModule.init_weights(self)
 
     def forward(self, x: Tensor, **kwargs) -> Tensor:
         if x.dim() == 2:  # already pooled by the backbone

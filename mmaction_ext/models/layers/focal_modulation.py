@@ -10,7 +10,6 @@ level and completed with a global average, then mixed by a pointwise layer::
 Submodule names follow the official implementation so that its checkpoints map
 one to one (see ``docs/video_focalnet.md``).
 """
-from typing import Optional
 
 import torch
 import torch.nn.functional as F

@@ -1,4 +1,4 @@
-from .checkpoint import extract_state_dict, load_official_state_dict
-from .video_focalnet_convert import convert_video_focalnet, infer_video_focalnet_arch
+"""Helpers several models share (nothing paper-specific)."""
+from .weights import load_state_dict_logged, summarise_keys
 
-__all__ = ['extract_state_dict', 'load_official_state_dict', 'convert_video_focalnet', 'infer_video_focalnet_arch']
+__all__ = ['load_state_dict_logged', 'summarise_keys']

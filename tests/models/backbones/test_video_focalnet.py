@@ -1,15 +1,12 @@
-"""Video-FocalNet: layer, backbone, head, official-checkpoint conversion and inflation, fidelity."""
-import os.path as osp
-
+"""VideoFocalNet: shapes, the temporal branch, fidelity to the official model (params, FLOPs, keys),
+checkpoint mapping, inflation and init_cfg."""
 import pytest
 import torch
 from mmengine.analysis import get_model_complexity_info
-from mmengine.runner import load_checkpoint
 
-from conftest import REPO_ROOT, run_tool
-from mmaction_ext.compat import UnsafeCheckpointError
+from helpers.video_focalnet_official import official_state_dict, save_official_checkpoint
 from mmaction_ext.models import SpatioTemporalFocalModulation, VideoFocalNet, VideoFocalNetHead
-from official_format import official_state_dict, save_official_checkpoint
+from mmaction_ext.models.backbones.video_focalnet import convert_video_focalnet, infer_video_focalnet_arch
 
 
 def _tiny_arch():
@@ -89,47 +86,6 @@ def test_identity_temporal_modulator_reduces_to_the_image_focalnet_frame_by_fram
     assert (video(x) - expected).abs().max() > 1e-3
 
 
-def test_modulation_matches_a_first_principles_computation():
-    """One modulation layer against a direct transcription of the paper/official equations."""
-    torch.manual_seed(0)
-    layer = SpatioTemporalFocalModulation(8, num_frames=3).eval()
-    for p in layer.parameters():
-        torch.nn.init.normal_(p, std=0.3)
-    x = torch.randn(2 * 3, 5, 5, 8)
-    gelu = torch.nn.functional.gelu
-    # Spatial: q, ctx, gates from f; two depthwise levels; global context; h.
-    q, ctx, gates = layer.f(x).permute(0, 3, 1, 2).split((8, 8, 3), 1)
-    acc = 0
-    for level in range(2):
-        conv = layer.focal_layers[level][0]
-        ctx = gelu(torch.nn.functional.conv2d(ctx, conv.weight, padding=conv.padding, groups=8))
-        acc = acc + ctx * gates[:, level:level + 1]
-    acc = acc + gelu(ctx.mean((2, 3), keepdim=True)) * gates[:, 2:]
-    mod_s = torch.nn.functional.conv2d(acc, layer.h.weight, layer.h.bias)
-    # Temporal, per position: sequences over the 3 frames of each of the 2 videos.
-    seq = x.view(2, 3, 5, 5, 8).permute(0, 2, 3, 1, 4).reshape(50, 3, 8)
-    ctx_t, gates_t = layer.f_temporal(seq).transpose(1, 2).split((8, 3), 1)
-    acc_t = 0
-    for level in range(2):
-        conv = layer.focal_layers_temporal[level][0]
-        ctx_t = gelu(torch.nn.functional.conv1d(ctx_t, conv.weight, padding=conv.padding))
-        acc_t = acc_t + ctx_t * gates_t[:, level:level + 1]
-    acc_t = acc_t + gelu(ctx_t.mean(2, keepdim=True)) * gates_t[:, 2:]
-    mod_t = torch.nn.functional.conv1d(acc_t, layer.h_temporal.weight, layer.h_temporal.bias)  # (50, 8, 3)
-    mod_t = mod_t.view(2, 5, 5, 8, 3).permute(0, 4, 3, 1, 2).reshape(6, 8, 5, 5)
-    expected = layer.proj((q * mod_s * mod_t).permute(0, 2, 3, 1))
-    assert torch.allclose(layer(x), expected, atol=1e-5)
-
-
-def test_head_pools_map_or_vector_and_has_official_init():
-    head = VideoFocalNetHead(10, 32)
-    head.init_weights()
-    assert head.dropout is None and torch.all(head.fc_cls.bias == 0)
-    assert head.fc_cls.weight.std().item() == pytest.approx(0.02, rel=0.2)
-    feature_map = torch.randn(2, 32, 4, 3, 3)
-    assert torch.allclose(head(feature_map), head(feature_map.mean((2, 3, 4))), atol=1e-6)
-
-
 PUBLISHED = {  # params (M) and GMACs per view at 8x224x224 with 400 classes: docs/video_focalnet.md
     'tiny': (49.55, 63.0),
     'small': (88.74, 124.3),
@@ -168,51 +124,6 @@ def test_key_names_match_the_official_layout():
     assert ours == {('cls_head.fc_cls.' + k[5:]) if k.startswith('head.') else 'backbone.' + k for k in sd}
 
 
-def test_convert_official_checkpoint_without_yacs(tmp_path):
-    src, dst = str(tmp_path / 'official.pth'), str(tmp_path / 'converted.pth')
-    official = official_state_dict(seed=3)
-    save_official_checkpoint(src, official)
-    result = run_tool(['tools/convert/video_focalnet_official.py', src, dst])
-    assert result.returncode == 0, result.stdout[-3000:]
-    assert 'missing keys: 0' in result.stdout and 'unexpected keys: 0' in result.stdout
-    assert 'depths=(2, 2, 6, 2)' in result.stdout and '400 classes' in result.stdout
-    from mmaction.models import Recognizer3D
-    from mmengine.registry import init_default_scope
-    init_default_scope('mmaction')
-    model = Recognizer3D(backbone=dict(type='VideoFocalNet', arch='tiny'),
-                         cls_head=dict(type='VideoFocalNetHead', num_classes=400, in_channels=768))
-    checkpoint = load_checkpoint(model, dst, strict=True)
-    assert checkpoint['meta']['official_config']['DATA']['NUM_FRAMES'] == 8
-    assert checkpoint['meta']['epoch'] == 119
-    assert torch.equal(model.backbone.layers[2].blocks[5].modulation.focal_layers_temporal[1][0].weight,
-                       official['layers.2.blocks.5.modulation.focal_layers_temporal.1.0.weight'])
-    assert torch.equal(model.cls_head.fc_cls.weight, official['head.weight'])
-
-
-def test_converter_refuses_a_malicious_file(tmp_path):
-    import os
-
-    class Payload:
-
-        def __reduce__(self):
-            return os.system, (f'touch {tmp_path / "pwned"}', )
-
-    src = str(tmp_path / 'evil.pth')
-    torch.save({'model': official_state_dict(), 'config': Payload()}, src)
-    result = run_tool(['tools/convert/video_focalnet_official.py', src, str(tmp_path / 'out.pth')])
-    assert result.returncode == 1 and 'UnsafeCheckpointError' in result.stdout and 'evil.pth' in result.stdout
-    assert not (tmp_path / 'pwned').exists() and not (tmp_path / 'out.pth').exists()
-
-
-def test_converter_reports_mismatched_shapes(tmp_path):
-    official = official_state_dict()
-    official['layers.0.blocks.0.modulation.h_temporal.weight'] = torch.zeros(96, 96, 3)
-    src = str(tmp_path / 'odd.pth')
-    save_official_checkpoint(src, official, with_config=False)
-    result = run_tool(['tools/convert/video_focalnet_official.py', src, str(tmp_path / 'out.pth')])
-    assert result.returncode == 1 and 'h_temporal.weight: file (96, 96, 3) vs model (96, 96, 1)' in result.stdout
-
-
 def test_imagenet_focalnet_inflation(tmp_path):
     """An image FocalNet-T (SRF) checkpoint: spatial weights 1:1, temporal layers keep their init."""
     image = official_state_dict(video=False, num_classes=1000, seed=5)
@@ -246,51 +157,6 @@ def test_init_cfg_pretrained_through_a_config(tmp_path):
     backbone = MODELS.build(dict(type='VideoFocalNet', arch='t', init_cfg=dict(type='Pretrained', checkpoint=path)))
     backbone.init_weights()
     assert torch.equal(backbone.patch_embed.proj.weight, image['patch_embed.proj.weight'])
-
-
-def _squares_on_a_torus(generator, n, frames=8, side=32):
-    """Clips of a white square moving left (0) or right (1) on black, wrapping at the border: position is
-    uniform in every frame, so only the change between frames tells the classes apart."""
-    x, labels = torch.zeros(n, 3, frames, side, side), torch.randint(0, 2, (n, ), generator=generator)
-    starts = torch.randint(0, side, (n, 2), generator=generator)
-    for i in range(n):
-        square = torch.zeros(side, side)
-        square[:6, :6] = 1.0
-        square = square.roll((int(starts[i, 1]), int(starts[i, 0])), (0, 1))
-        step = 1 if labels[i] else -1
-        for t in range(frames):
-            x[i, :, t] = square.roll(step * t, 1)
-    return x, labels
-
-
-def _train_direction_classifier(temporal):
-    torch.manual_seed(0)
-    generator = torch.Generator().manual_seed(0)
-    # As in the demo config (docs/video_focalnet.md): two stages, so the final map (4x4) is pooled by a
-    # translation-invariant mean, and a ReLU in the stem; the stem stays per frame here.
-    arch = dict(embed_dims=16, depths=(2, 2), focal_levels=(2, 2), focal_windows=(3, 3))
-    backbone = VideoFocalNet(arch, num_frames=8, temporal=temporal, drop_path_rate=0.0, out_indices=(1, ), pool=True,
-                             stem_act_cfg=dict(type='ReLU'))
-    backbone.init_weights()
-    head = VideoFocalNetHead(2, backbone.num_features)
-    head.init_weights()
-    optimizer = torch.optim.AdamW([*backbone.parameters(), *head.parameters()], 1e-3)
-    for _ in range(300):
-        x, labels = _squares_on_a_torus(generator, 16)
-        loss = torch.nn.functional.cross_entropy(head(backbone(x)), labels)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    x, labels = _squares_on_a_torus(torch.Generator().manual_seed(1), 200)
-    with torch.no_grad():
-        return (head(backbone(x)).argmax(1) == labels).float().mean().item()
-
-
-def test_temporal_branch_learns_local_motion_that_single_frames_do_not_show():
-    # Per-frame stem: frames meet only in the temporal modulation, so it alone must find the direction.
-    video, image = _train_direction_classifier(True), _train_direction_classifier(False)
-    assert video > 0.9, video
-    assert image < 0.65, image
 
 
 def test_tubelet_stem_shapes_and_image_inflation(tmp_path):
@@ -327,3 +193,57 @@ def test_stem_activation_sits_between_conv_and_norm_and_adds_no_weights():
     assert (pre_norm < 0).any()
     assert torch.allclose(tubelet.patch_embed(clip),
                           tubelet.patch_embed.norm(pre_norm.clamp(min=0).permute(0, 2, 3, 4, 1).flatten(0, 1)))
+
+
+def test_init_cfg_takes_effect():
+    """Any mmengine init_cfg applies (the pattern every backbone follows); None is the official init."""
+    backbone = VideoFocalNet(_tiny_arch(), num_frames=4, init_cfg=[
+        dict(type='Constant', layer='Linear', val=0.5, bias=0.25), dict(type='Constant', layer='LayerNorm', val=3.0)])
+    backbone.init_weights()
+    linears = [m for m in backbone.modules() if isinstance(m, torch.nn.Linear)]
+    norms = [m for m in backbone.modules() if isinstance(m, torch.nn.LayerNorm)]
+    assert linears and all((m.weight == 0.5).all() and (m.bias == 0.25).all() for m in linears)
+    assert norms and all((m.weight == 3.0).all() for m in norms)
+
+    torch.manual_seed(0)
+    backbone = VideoFocalNet(_tiny_arch(), num_frames=4, init_cfg=dict(type='TruncNormal', layer='Linear', std=5.0,
+                                                                      a=-1.0, b=1.0))
+    backbone.init_weights()
+    weights = torch.cat([m.weight.flatten() for m in backbone.modules() if isinstance(m, torch.nn.Linear)])
+    assert weights.abs().max() <= 1.0 and weights.std() > 0.5  # truncated at +-1, not the official std 0.02
+
+    torch.manual_seed(0)
+    official = VideoFocalNet(_tiny_arch(), num_frames=4)
+    official.init_weights()
+    weights = torch.cat([m.weight.flatten() for m in official.modules() if isinstance(m, torch.nn.Linear)])
+    assert weights.std().item() == pytest.approx(0.02, rel=0.05) and abs(weights.mean().item()) < 1e-3
+    assert all((m.bias == 0).all() for m in official.modules() if isinstance(m, torch.nn.Linear))
+
+
+def test_pretrained_after_other_init_cfg_entries(tmp_path):
+    """A Pretrained entry next to others: the others initialise what the checkpoint lacks."""
+    image = official_state_dict(video=False, num_classes=1000, seed=8, embed_dims=16, depths=(1, 1, 2, 1))
+    path = str(tmp_path / 'image.pth')
+    save_official_checkpoint(path, image, with_config=False)
+    backbone = VideoFocalNet(_tiny_arch(), num_frames=4, init_cfg=[
+        dict(type='Constant', layer='Linear', val=0.5, bias=0.0), dict(type='Pretrained', checkpoint=path)])
+    backbone.init_weights()
+    assert torch.equal(backbone.layers[0].blocks[0].modulation.f.weight, image['layers.0.blocks.0.modulation.f.weight'])
+    assert (backbone.layers[0].blocks[0].modulation.f_temporal.weight == 0.5).all()  # not in an image FocalNet
+    with pytest.raises(ValueError, match='either pretrained or init_cfg'):
+        VideoFocalNet(_tiny_arch(), pretrained=path, init_cfg=dict(type='Constant', layer='Linear', val=1.0))
+
+
+def test_official_checkpoint_mapping():
+    """Official keys -> backbone.* / cls_head.fc_cls.*, and the arch read back from the shapes alone."""
+    official = official_state_dict(embed_dims=16, depths=(1, 1, 2, 1), num_classes=7, seed=2)
+    converted, arch, num_classes = convert_video_focalnet({'module.' + k: v for k, v in official.items()})
+    assert arch == dict(embed_dims=16, depths=(1, 1, 2, 1), focal_levels=(2, 2, 2, 2), focal_windows=(3, 3, 3, 3))
+    assert num_classes == 7
+    assert torch.equal(converted['cls_head.fc_cls.weight'], official['head.weight'])
+    backbone = VideoFocalNet(arch)
+    missing, unexpected = backbone.load_state_dict(
+        {k[len('backbone.'):]: v for k, v in converted.items() if k.startswith('backbone.')}, strict=True)
+    assert not missing and not unexpected
+    with pytest.raises(KeyError, match='no patch_embed.proj.weight'):
+        infer_video_focalnet_arch({'head.weight': official['head.weight']})

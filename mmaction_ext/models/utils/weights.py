@@ -1,0 +1,30 @@
+"""Loading a state_dict into a module with the key mismatches logged, for every model's pretrained path."""
+from typing import List, Mapping, Sequence, Tuple
+
+from mmengine.logging import MMLogger
+from torch import nn
+
+
+def summarise_keys(keys: Sequence[str], limit: int = 8) -> str:
+    """The first ``limit`` keys and how many more there are."""
+    keys = list(keys)
+    return ', '.join(keys[:limit]) + (f', ... ({len(keys) - limit} more)' if len(keys) > limit else '')
+
+
+def load_state_dict_logged(module: nn.Module, state_dict: Mapping, source: str) -> Tuple[List[str], List[str]]:
+    """``module.load_state_dict(state_dict, strict=False)``, logging how many tensors came from ``source``
+    and which keys are missing (they keep their init) or unexpected (ignored).
+
+    Returns:
+        tuple[list[str], list[str]]: missing and unexpected keys.
+    """
+    missing, unexpected = module.load_state_dict(state_dict, strict=False)
+    name = type(module).__name__
+    logger = MMLogger.get_current_instance()
+    logger.info(f'{name}: loaded {len(state_dict) - len(unexpected)} tensors from {source}')
+    if missing:
+        logger.warning(f'{name}: {len(missing)} keys not in {source} keep their init: {summarise_keys(missing)}')
+    if unexpected:
+        logger.warning(f'{name}: {len(unexpected)} unexpected keys in {source} ignored: '
+                       f'{summarise_keys(unexpected)}')
+    return list(missing), list(unexpected)
