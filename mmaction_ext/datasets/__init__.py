@@ -1,7 +1,6 @@
-from . import motion_demo
-from .action_tube_dataset import ActionTubeDataset, JHMDBTubeDataset, UCF24TubeDataset, load_act_annotations
+from .act_annotations import convert_ucf24_pyannot, load_act_annotations, read_per_frame_gt
+from .action_tube_dataset import ActionTubeDataset, JHMDBTubeDataset, UCF24TubeDataset
 from .transforms import *  # noqa: F401,F403
-from .tube_annotations import convert_ucf24_pyannot, read_per_frame_gt
 
-__all__ = ['motion_demo', 'ActionTubeDataset', 'JHMDBTubeDataset', 'UCF24TubeDataset', 'load_act_annotations',
+__all__ = ['ActionTubeDataset', 'JHMDBTubeDataset', 'UCF24TubeDataset', 'load_act_annotations',
            'convert_ucf24_pyannot', 'read_per_frame_gt']

@@ -2,7 +2,7 @@
 
     python tools/data/generate_motion_demo.py data/motion_demo [--flavour both] [--seed 0]
 """
-from mmaction_ext.datasets.motion_demo.generate import main
+from mmaction_ext.datasets.synthetic.generate import main
 
 if __name__ == '__main__':
     main()

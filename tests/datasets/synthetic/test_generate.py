@@ -8,7 +8,7 @@ import pickle
 import numpy as np
 import pytest
 
-from mmaction_ext.datasets.motion_demo import MOTION_CLASSES, generate_classification, generate_detection
+from mmaction_ext.datasets.synthetic import MOTION_CLASSES, generate_classification, generate_detection
 from mmaction_ext.datasets.transforms import open_video
 
 SMALL = dict(num_classes=3, train_per_class=2, val_per_class=1, num_frames=8, size=32, fps=8, progress=False)

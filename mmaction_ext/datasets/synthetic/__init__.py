@@ -1,4 +1,8 @@
-"""Built-in demo data: motion-only action classification and detection clips."""
+"""Synthetic data: the motion-only demo (action classification and detection clips).
+
+Data-generation code, not runtime code: ``import mmaction_ext`` does not import it. Use
+``tools/data/generate_motion_demo.py`` or import this subpackage explicitly.
+"""
 from .generate import generate_classification, generate_detection, write_video
 from .motions import MOTION_CLASSES, torus_track
 from .scene import render_classification_clip, render_detection_clip

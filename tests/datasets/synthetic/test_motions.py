@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from mmaction_ext.datasets.motion_demo import MOTION_CLASSES, torus_track
-from mmaction_ext.datasets.motion_demo.motions import LOG_SCALE_RANGE
-from mmaction_ext.datasets.motion_demo.render import draw_sprite, sprite_bbox
+from mmaction_ext.datasets.synthetic import MOTION_CLASSES, torus_track
+from mmaction_ext.datasets.synthetic.motions import LOG_SCALE_RANGE
+from mmaction_ext.datasets.synthetic.render import draw_sprite, sprite_bbox
 
 SIZE, FRAMES, PER_CLASS = 112, 32, 300
 

@@ -45,6 +45,27 @@ class ActorTrack:
         return len(self.x)
 
 
+def _move(rng: np.random.Generator, name: str, unit: float, t: np.ndarray, x: np.ndarray, y: np.ndarray,
+          angle: np.ndarray, random_phase: bool):
+    """Poses ``(x, y, angle)`` at times ``t`` of the translation, rotation and oscillation classes (None for
+    the others), each drawing its parameters from ``rng``; an oscillation starts at a random phase or at 0
+    (continuous with what came before)."""
+    if name in _TRANSLATIONS:
+        (dx, dy), speed = _TRANSLATIONS[name]
+        v = rng.uniform(*speed) * unit
+        return x + dx * v * t, y + dy * v * t, angle
+    if name.startswith('rotate'):
+        omega = rng.uniform(*ANGULAR_SPEED)
+        # Angles grow counter-clockwise on screen.
+        return x, y, angle + (omega if name == 'rotate_counterclockwise' else -omega) * t
+    if name.startswith('oscillate'):
+        amplitude = rng.uniform(*OSCILLATION_AMPLITUDE) * unit
+        omega = 2 * np.pi / rng.uniform(*OSCILLATION_PERIOD)
+        offset = amplitude * np.sin(omega * t + (rng.uniform(0, 2 * np.pi) if random_phase else 0.0))
+        return (x + offset, y, angle) if name == 'oscillate_horizontal' else (x, y + offset, angle)
+    return None
+
+
 def torus_track(rng: np.random.Generator, label: int, num_frames: int, size: int) -> ActorTrack:
     """Sample the track of a classification actor of class ``label`` on a torus.
 
@@ -66,26 +87,13 @@ def torus_track(rng: np.random.Generator, label: int, num_frames: int, size: int
     log_lo, log_hi = LOG_SCALE_RANGE
     log_scale = np.full(num_frames, rng.uniform(log_lo, log_hi))
 
-    if name in _TRANSLATIONS:
-        (dx, dy), speed = _TRANSLATIONS[name]
-        v = rng.uniform(*speed) * unit
-        x, y = x + dx * v * t, y + dy * v * t
-    elif name.startswith('rotate'):
-        omega = rng.uniform(*ANGULAR_SPEED)
-        # Angles grow counter-clockwise on screen.
-        angle = angle + (omega if name == 'rotate_counterclockwise' else -omega) * t
+    moved = _move(rng, name, unit, t, x, y, angle, random_phase=True)
+    if moved is not None:
+        x, y, angle = moved
     elif name in ('approach', 'recede'):
         # A sawtooth in log-size with a random phase: uniform size in every frame.
         rate = rng.uniform(*SCALE_RATE) * (1 if name == 'approach' else -1)
         log_scale = log_lo + np.mod(log_scale - log_lo + rate * t, log_hi - log_lo)
-    elif name.startswith('oscillate'):
-        amplitude = rng.uniform(*OSCILLATION_AMPLITUDE) * unit
-        omega = 2 * np.pi / rng.uniform(*OSCILLATION_PERIOD)
-        offset = amplitude * np.sin(omega * t + rng.uniform(0, 2 * np.pi))
-        if name == 'oscillate_horizontal':
-            x = x + offset
-        else:
-            y = y + offset
     else:  # pragma: no cover - guarded by MOTION_CLASSES
         raise ValueError(f'unknown motion class {name!r}')
     return ActorTrack(np.mod(x, size), np.mod(y, size), angle, np.exp(log_scale))
@@ -105,27 +113,14 @@ def bounded_segment(rng: np.random.Generator, label: int, start_pose, length: in
     t = np.arange(1, length + 1, dtype=np.float64)
     x, y = np.full(length, x0), np.full(length, y0)
     angle, scale = np.full(length, a0), np.full(length, s0)
-    if name in _TRANSLATIONS:
-        (dx, dy), speed = _TRANSLATIONS[name]
-        v = rng.uniform(*speed) * unit
-        x, y = x0 + dx * v * t, y0 + dy * v * t
-    elif name.startswith('rotate'):
-        omega = rng.uniform(*ANGULAR_SPEED)
-        angle = a0 + (omega if name == 'rotate_counterclockwise' else -omega) * t
-    elif name in ('approach', 'recede'):
+    moved = _move(rng, name, unit, t, x, y, angle, random_phase=False)
+    if moved is not None:
+        x, y, angle = moved
+    else:  # approach / recede
         rate = rng.uniform(*SCALE_RATE) * (1 if name == 'approach' else -1)
         scale = s0 * np.exp(rate * t)
         if scale.max() > np.exp(LOG_SCALE_RANGE[1]) * 1.2 or scale.min() < np.exp(LOG_SCALE_RANGE[0]) / 1.2:
             return None
-    elif name.startswith('oscillate'):
-        amplitude = rng.uniform(*OSCILLATION_AMPLITUDE) * unit
-        omega = 2 * np.pi / rng.uniform(*OSCILLATION_PERIOD)
-        # Starts at phase 0 so that the pose is continuous with the previous segment.
-        offset = amplitude * np.sin(omega * t)
-        if name == 'oscillate_horizontal':
-            x = x0 + offset
-        else:
-            y = y0 + offset
     track = ActorTrack(x, y, angle, scale)
     cos, sin = np.abs(np.cos(angle)), np.abs(np.sin(angle))
     ex = (cos * half_size[0] + sin * half_size[1]) * scale
