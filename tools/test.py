@@ -7,15 +7,13 @@ Multi-view testing (clips x crops, scores averaged) is set in the config's test 
 (``SampleFrames(num_clips=...)``, ``ThreeCrop``/``TenCrop``) and the head's ``average_clips``.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # run from a checkout too
 
 import mmaction_ext  # noqa: E402,F401  (applies compat fixes, registers modules)
-from mmaction_ext.engine import build_runner, load_config, run_tool  # noqa: E402
-from mmengine.config import DictAction  # noqa: E402
+from mmaction_ext.engine import add_common_arguments, build_runner, load_config, parse_tool_args, run_tool  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -23,20 +21,12 @@ def parse_args(argv=None):
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help="checkpoint file, or 'none' to test the model as built "
                         '(parameter-free reference models such as OracleTubeDetector)')
-    parser.add_argument('--work-dir', help='the dir to save the evaluation metrics')
     parser.add_argument('--dump', help='dump predictions to a pickle file for offline evaluation')
     parser.add_argument('--show', action='store_true', help='show prediction results')
     parser.add_argument('--show-dir', help='directory where visualised predictions are saved')
     parser.add_argument('--interval', type=int, default=1, help='visualise every N samples')
     parser.add_argument('--wait-time', type=float, default=2, help='display time of a figure in seconds')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config entries, e.g. test_dataloader.batch_size=4')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    return parse_tool_args(add_common_arguments(parser), argv)
 
 
 def merge_args(cfg, args):

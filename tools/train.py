@@ -7,21 +7,18 @@ Same flags as MMAction2's tools/train.py. Configs of this repo also carry
 ``custom_imports=dict(imports=['mmaction_ext'])``, so MMAction2's own tools run them too.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # run from a checkout too
 
 import mmaction_ext  # noqa: E402,F401  (applies compat fixes, registers modules)
-from mmaction_ext.engine import build_runner, load_config, run_tool  # noqa: E402
-from mmengine.config import DictAction  # noqa: E402
+from mmaction_ext.engine import add_common_arguments, build_runner, load_config, parse_tool_args, run_tool  # noqa: E402
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Train a model (mmaction-ext)')
     parser.add_argument('config', help='train config file path')
-    parser.add_argument('--work-dir', help='the dir to save logs and models')
     parser.add_argument(
         '--resume', nargs='?', type=str, const='auto',
         help='resume from the given checkpoint, or from the latest one in the work dir if no path is given')
@@ -32,14 +29,7 @@ def parse_args(argv=None):
     parser.add_argument('--seed', type=int, default=None, help='random seed')
     parser.add_argument('--diff-rank-seed', action='store_true', help='use a different seed on each rank')
     parser.add_argument('--deterministic', action='store_true', help='deterministic cudnn/torch algorithms')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config entries, e.g. train_cfg.max_epochs=3')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    return parse_tool_args(add_common_arguments(parser), argv)
 
 
 def merge_args(cfg, args):

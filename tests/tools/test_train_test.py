@@ -1,13 +1,11 @@
 """tools/train.py and tools/test.py end to end on the tiny motion demo (CPU)."""
-import glob
 import os.path as osp
 import pickle
 
-import numpy as np
 import pytest
 import torch
 
-from conftest import DEMO_CONFIG, run_tool, tiny_demo_options
+from helpers import DEMO_CONFIG, VIDEO_FOCALNET_DEMO_CONFIG, run_tool, tiny_demo_options
 
 
 @pytest.fixture(scope='module')
@@ -86,13 +84,23 @@ def test_unknown_module_type_names_type_and_registry(tiny_motion_demo, tmp_path)
     assert 'Traceback' not in result.stdout
 
 
+def test_misspelled_config_key_is_one_line_with_the_closest_name(tiny_motion_demo, tmp_path):
+    result = run_tool(['tools/train.py', VIDEO_FOCALNET_DEMO_CONFIG, '--work-dir', str(tmp_path), '--cfg-options',
+                       *tiny_demo_options(tiny_motion_demo), 'model.backbone.num_frame=8'])
+    assert result.returncode == 1
+    assert ("error: config: VideoFocalNet (mmaction_ext.models.backbones.video_focalnet): unknown argument "
+            "'num_frame'; did you mean 'num_frames'? (valid: arch, drop_path_rate, ") in result.stdout
+    assert 'Traceback' not in result.stdout
+
+
 def test_resume_from_corrupt_checkpoint_names_the_file(tiny_motion_demo, tmp_path):
     corrupt = tmp_path / 'corrupt.pth'
     corrupt.write_bytes(b'PK\x03\x04 definitely not a checkpoint')
     result = run_tool(['tools/train.py', DEMO_CONFIG, '--work-dir', str(tmp_path), '--resume', str(corrupt),
                        '--cfg-options', *tiny_demo_options(tiny_motion_demo)])
     assert result.returncode == 1
-    assert str(corrupt) in result.stdout and 'CheckpointError' in result.stdout
+    assert str(corrupt) in result.stdout and 'CorruptCheckpointError' in result.stdout
+    assert 'truncated, corrupt or not a torch checkpoint' in result.stdout and 'Traceback' not in result.stdout
 
 
 def test_missing_video_in_annotations_names_the_file(tiny_motion_demo, tmp_path):
