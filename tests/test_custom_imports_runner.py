@@ -7,7 +7,7 @@ import subprocess
 import sys
 import textwrap
 
-from conftest import DEMO_CONFIG, REPO_ROOT
+from helpers import DEMO_CONFIG
 
 
 def test_runner_from_cfg_with_custom_imports(tiny_motion_demo, tmp_path):

@@ -7,7 +7,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from conftest import DEMO_CONFIG, REPO_ROOT
+from helpers import DEMO_CONFIG, REPO_ROOT
 
 
 def _constraints():

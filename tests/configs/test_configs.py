@@ -6,7 +6,7 @@ import re
 import pytest
 from mmengine.config import Config
 
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 CONFIGS = sorted(p for p in glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'), recursive=True)
                  if f'{osp.sep}_base_{osp.sep}' not in p)
@@ -26,7 +26,7 @@ def test_config_parses_builds_and_follows_naming(path):
     cfg = Config.fromfile(path)
     assert cfg.custom_imports == dict(imports=['mmaction_ext'], allow_failed_imports=False)
     name = osp.basename(path)[:-3]
-    model = MODELS.build(cfg.model)
+    MODELS.build(cfg.model)
     if cfg.get('train_dataloader') is None:
         # Test-only configs (reference predictors) have no schedule: {model}_{frames}x{interval}x{clips}_{dataset}
         assert re.fullmatch(r'[a-z0-9-]+_\d+x\d+x\d+_[a-z0-9-]+', name), name
@@ -34,7 +34,6 @@ def test_config_parses_builds_and_follows_naming(path):
         return
     # {model}_{backbone}_{pretrain}_{schedule}_{frames}x{interval}x{clips}_{dataset}
     assert re.fullmatch(r'[a-z0-9-]+_[a-z0-9-]+_[a-z0-9-]+_\d+xb\d+-\d+e_\d+x\d+x\d+_[a-z0-9-]+', name), name
-    assert model.cls_head.num_classes == cfg.model.cls_head.num_classes
     gpus, batch, epochs = map(int, re.search(r'_(\d+)xb(\d+)-(\d+)e_', name).groups())
     assert cfg.train_dataloader.batch_size == batch and cfg.train_cfg.max_epochs == epochs
 

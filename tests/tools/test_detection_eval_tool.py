@@ -2,7 +2,7 @@
 FrameMAP and VideoMAP."""
 import re
 
-from conftest import run_tool
+from helpers import run_tool
 
 CONFIG = 'configs/detection_eval/oracle-tube_16x1x1_motion-demo.py'
 

@@ -1,6 +1,5 @@
 """Distributed training with 2 CPU processes, and exact resumption after kill -9."""
 import glob
-import json
 import os
 import os.path as osp
 import signal
@@ -11,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import DEMO_CONFIG, REPO_ROOT, run_tool, tiny_demo_options
+from helpers import DEMO_CONFIG, REPO_ROOT, logged_losses, run_tool, tiny_demo_options
 
 
 def _free_port():
@@ -46,18 +45,6 @@ def test_dist_train_two_cpu_processes_then_resume(tiny_motion_demo, tmp_path):
     assert osp.isfile(osp.join(work_dir, 'epoch_2.pth'))
 
 
-def _losses_by_step(work_dir):
-    """{(epoch, iter): loss} from every run's scalars.json under work_dir."""
-    losses = {}
-    for path in glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')):
-        with open(path) as f:
-            for line in f:
-                record = json.loads(line)
-                if 'loss' in record and 'epoch' in record:
-                    losses[(record['epoch'], record['iter'])] = record['loss']
-    return losses
-
-
 def test_kill_9_then_resume_repeats_the_uninterrupted_losses(tiny_motion_demo, tmp_path):
     epochs = 3
     # Batch 2: 8 iterations per epoch, so that the kill lands inside epoch 3.
@@ -88,7 +75,7 @@ def test_kill_9_then_resume_repeats_the_uninterrupted_losses(tiny_motion_demo, t
     assert resumed.returncode == 0, resumed.stdout[-4000:]
     assert 'resumed epoch: 2' in resumed.stdout
 
-    expected, got = _losses_by_step(reference_dir), _losses_by_step(crashed_dir)
+    expected, got = logged_losses(reference_dir), logged_losses(crashed_dir)
     last_epoch = {step: loss for step, loss in expected.items() if step[0] == epochs}
     assert last_epoch, expected
     for step, loss in last_epoch.items():
