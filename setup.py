@@ -36,6 +36,7 @@ setup(
         'importlib_metadata',  # imported by mmaction.utils.dependency, not declared by mmaction2
         'opencv-python<4.12',  # 4.12+ require NumPy 2
         'opencv-contrib-python<4.12',  # required by mmaction2; same reason
+        'torchcodec>=0.17',  # first video backend; loads the system's FFmpeg libraries (docs/install.md)
         'decord>=0.6.0',
         'av>=9.0',
         'scipy',

@@ -12,7 +12,6 @@ range, peak RSS, and the latency ratio to the case's peer.
 import argparse
 import datetime
 import glob
-import importlib
 import json
 import os
 import os.path as osp

@@ -9,7 +9,8 @@
 #   2. build tools for mmcv (setuptools<82, wheel, ninja, numpy<2);
 #   3. mmcv 2.1.0 *with ops*, built from the sdist into a wheel cached per torch version under
 #      $MMACTION_EXT_CACHE (default ~/.cache/mmaction_ext); 10-45 min on 2 cores the first time;
-#   4. mmengine 0.10.7, mmaction2 1.2.0, mmdet 3.3.0, decord, PyAV and this package (editable).
+#   4. the system's FFmpeg libraries for torchcodec (apt-get, as root; otherwise a warning);
+#   5. mmengine 0.10.7, mmaction2 1.2.0, mmdet 3.3.0, torchcodec, decord, PyAV and this package (editable).
 # Every pin is explained in docs/install.md.
 set -euo pipefail
 
@@ -115,13 +116,28 @@ else
     say "mmcv 2.1.0 with ops: OK"
 fi
 
-# ---------------------------------------------------------------- 4. the OpenMMLab stack and this package
+# ---------------------------------------------------------------- 4. FFmpeg libraries for torchcodec
+# torchcodec (the first video backend) loads the system's FFmpeg 4-8 shared libraries; without them videos
+# decode with decord / PyAV (one warning at run time says so).
+if ldconfig -p 2>/dev/null | grep -q 'libavcodec\.so\.'; then
+    say "FFmpeg libraries present (torchcodec)"
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing the FFmpeg libraries for torchcodec (apt-get install ffmpeg)"
+    apt-get install -y --no-install-recommends ffmpeg >/dev/null \
+        || { apt-get update >/dev/null && apt-get install -y --no-install-recommends ffmpeg >/dev/null; } \
+        || say "WARNING: apt-get could not install ffmpeg: videos will decode with decord / PyAV"
+else
+    say "WARNING: no FFmpeg libraries and no root to install them: torchcodec will stay unused and videos"
+    say "         decode with decord / PyAV. Install FFmpeg 4-8 (e.g. 'apt-get install ffmpeg') to use it."
+fi
+
+# ---------------------------------------------------------------- 5. the OpenMMLab stack and this package
 STACK_CHECK='
 import importlib.metadata as md, os, sys
 want = {"mmengine": "0.10.7", "mmaction2": "1.2.0", "mmdet": "3.3.0"}
 for name, version in want.items():
     assert md.version(name) == version, (name, md.version(name))
-for name in ("decord", "av", "importlib_metadata", "scipy", "pytest", "mmaction-ext"):
+for name in ("torchcodec", "decord", "av", "importlib_metadata", "scipy", "pytest", "mmaction-ext"):
     md.version(name)
 import mmaction_ext
 here = os.path.realpath(sys.argv[1])
@@ -132,7 +148,7 @@ stack_ok() { (cd / && "$PYTHON" -c "$STACK_CHECK" "$REPO") }
 if stack_ok >/dev/null 2>&1; then
     say "mmengine, mmaction2, mmdet, decoders and mmaction_ext (editable, from $REPO) already installed"
 else
-    say "installing mmengine 0.10.7, mmaction2 1.2.0, mmdet 3.3.0, decord, PyAV and mmaction_ext (editable)"
+    say "installing mmengine 0.10.7, mmaction2 1.2.0, mmdet 3.3.0, torchcodec, decord, PyAV and mmaction_ext (editable)"
     "${PIP[@]}" install -c "$CONSTRAINTS" -e "$REPO[tests]"
     stack_ok || { say "ERROR: stack check failed after install"; exit 1; }
 fi

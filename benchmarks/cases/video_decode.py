@@ -10,7 +10,7 @@ TAIL = [dict(type='Resize', scale=(-1, 88)), dict(type='CenterCrop', crop_size=8
 
 
 def _videos(quick):
-    from mmaction_ext.datasets.motion_demo import generate_classification
+    from mmaction_ext.datasets.synthetic import generate_classification
     root = osp.join(tempfile.gettempdir(), f'mmaction_ext_bench_decode_{"quick" if quick else "full"}')
     generate_classification(root, num_classes=12, train_per_class=1 if quick else 4, val_per_class=0,
                             num_frames=32, size=112, fps=16, seed=0, progress=False)
@@ -42,12 +42,15 @@ DESCRIPTION = ('Open a 32-frame 112x112 H.264 video of the motion demo, sample 8
                'centre-crop and format one test clip; latency per video. ')
 
 register_case('video_decode_decord', Case(
-    description=DESCRIPTION + "Ours: VideoInit/VideoDecode (decord first, PyAV fallback); peer: MMAction2's "
-    'DecordInit/DecordDecode.',
+    description=DESCRIPTION + "Ours: VideoInit/VideoDecode with the default backends (torchcodec first, then "
+    "decord and PyAV) and with decord first (the previous default); peer: MMAction2's DecordInit/DecordDecode.",
     peer='mmaction DecordInit+DecordDecode',
     variants={
         'mmaction DecordInit+DecordDecode': _pipeline_variant(dict(type='DecordInit'), dict(type='DecordDecode')),
-        'ours VideoInit+VideoDecode': _pipeline_variant(dict(type='VideoInit'), dict(type='VideoDecode')),
+        'ours VideoInit+VideoDecode (torchcodec first)': _pipeline_variant(dict(type='VideoInit'),
+                                                                           dict(type='VideoDecode')),
+        'ours VideoInit+VideoDecode (decord first)': _pipeline_variant(
+            dict(type='VideoInit', backends=('decord', 'pyav')), dict(type='VideoDecode')),
     }))
 
 register_case('video_decode_pyav', Case(

@@ -1,6 +1,6 @@
 import importlib.metadata as metadata
 
-_PACKAGES = ('torch', 'torchvision', 'numpy', 'mmcv', 'mmengine', 'mmaction2', 'mmdet', 'decord', 'av')
+_PACKAGES = ('torch', 'torchvision', 'numpy', 'mmcv', 'mmengine', 'mmaction2', 'mmdet', 'torchcodec', 'decord', 'av')
 
 
 def describe_environment() -> str:

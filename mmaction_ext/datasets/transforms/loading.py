@@ -4,27 +4,29 @@ import numpy as np
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
-from .video_reader import PyAVReader, VideoBackendFallbackWarning, VideoDecodeError, open_video
+from .video_reader import PyAVReader, VideoBackendFallbackWarning, VideoDecodeError, default_backends, open_video
 
 
 @TRANSFORMS.register_module()
 class VideoInit(BaseTransform):
-    """Open ``results['filename']`` with decord, falling back to PyAV.
+    """Open ``results['filename']`` with torchcodec, falling back to decord and PyAV.
 
     A drop-in for MMAction2's ``DecordInit``: it sets ``video_reader``,
     ``total_frames`` and ``avg_fps`` for ``SampleFrames`` and
     :class:`VideoDecode`. Unlike ``DecordInit`` it names the file when the
     video is missing, unreadable or empty, and decodes files decord refuses
-    (with a :class:`VideoBackendFallbackWarning`).
+    (a backend that fails on a file gives a :class:`VideoBackendFallbackWarning`).
 
     Args:
-        backends (tuple[str]): Backends to try in order. Defaults to
-            ``('decord', 'pyav')``.
-        num_threads (int): decord decoding threads. Defaults to 1.
+        backends (Sequence[str] | None): Backends to try in order, from
+            ``'torchcodec'``, ``'decord'``, ``'pyav'``. None (default) is
+            ``('torchcodec', 'decord', 'pyav')`` without the ones that cannot
+            load here (named in a warning).
+        num_threads (int): Decoding threads of torchcodec / decord. Defaults to 1.
     """
 
-    def __init__(self, backends=('decord', 'pyav'), num_threads=1):
-        self.backends = tuple(backends)
+    def __init__(self, backends=None, num_threads=1):
+        self.backends = default_backends() if backends is None else tuple(backends)
         self.num_threads = num_threads
 
     def transform(self, results):
@@ -43,8 +45,9 @@ class VideoDecode(BaseTransform):
     """Decode ``results['frame_inds']`` from the reader of :class:`VideoInit`.
 
     Sets ``imgs`` (list of ``(H, W, 3)`` uint8 RGB arrays), ``img_shape`` and
-    ``original_shape``, and drops the reader. If decord opened a file but fails
-    to decode it (a truncated file, say), PyAV gets one try before the error.
+    ``original_shape``, and drops the reader. If torchcodec or decord opened a
+    file but fails to decode it (a truncated file, say), PyAV gets one try
+    before the error.
     """
 
     def transform(self, results):
@@ -61,7 +64,7 @@ class VideoDecode(BaseTransform):
                     raise
                 raise VideoDecodeError(f'cannot decode frames of {reader.filename}: {error}') from None
             warnings.warn(
-                f'{reader.filename}: decord failed to decode frames ({error}); '
+                f'{reader.filename}: {reader.backend} failed to decode frames ({error}); '
                 'decoding with pyav instead', VideoBackendFallbackWarning)
             try:
                 frames = PyAVReader(reader.filename).get_batch(inds)

@@ -1,14 +1,17 @@
-"""Random-access video readers with a decord -> PyAV fallback.
+"""Random-access video readers: torchcodec, then decord, then PyAV.
 
 decord is fast but refuses some real files (e.g. UCF101-24 clips with broken
-container metadata, which PyAV decodes fine); stock MMAction2 then crashes deep
-inside decord. :func:`open_video` tries the backends in order, warns when it
-falls back, and raises :class:`VideoDecodeError` naming the file when none can
-read it.
+container metadata, which torchcodec and PyAV decode fine); stock MMAction2 then
+crashes deep inside decord. :func:`open_video` tries the backends in order, warns
+when it falls back, and raises :class:`VideoDecodeError` naming the file when none
+can read it. torchcodec (PyTorch's decoder, the fastest here: docs/install.md)
+needs the system's FFmpeg libraries; where it cannot load, the default order
+leaves it out with one warning saying why.
 """
+import functools
 import os.path as osp
 import warnings
-from typing import Sequence
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -37,6 +40,29 @@ class DecordReader:
 
     def get_batch(self, indices: Sequence[int]) -> np.ndarray:
         return self._reader.get_batch(list(indices)).asnumpy()
+
+
+class TorchCodecReader:
+    """torchcodec-backed reader (PyTorch's decoder; needs the system's FFmpeg 4-8 libraries).
+
+    Opened in ``'exact'`` seek mode: the file is scanned once, so the frame count is the decoded one, not
+    the container's claim (which is what is broken in the files decord refuses).
+    """
+
+    backend = 'torchcodec'
+
+    def __init__(self, filename: str, num_threads: int = 1):
+        from torchcodec.decoders import VideoDecoder
+        self.filename = filename
+        self._decoder = VideoDecoder(filename, seek_mode='exact', dimension_order='NHWC',
+                                     num_ffmpeg_threads=num_threads)
+        self.fps = float(self._decoder.metadata.average_fps or 30.0)
+
+    def __len__(self) -> int:
+        return len(self._decoder)
+
+    def get_batch(self, indices: Sequence[int]) -> np.ndarray:
+        return self._decoder.get_frames_at([int(i) for i in indices]).data.numpy()
 
 
 class PyAVReader:
@@ -89,26 +115,55 @@ class PyAVReader:
         return np.stack([frames[i] for i in indices])
 
 
-_BACKENDS = {'decord': DecordReader, 'pyav': PyAVReader}
+_BACKENDS = {'torchcodec': TorchCodecReader, 'decord': DecordReader, 'pyav': PyAVReader}
+_MODULES = {'torchcodec': 'torchcodec.decoders', 'decord': 'decord', 'pyav': 'av'}
+DEFAULT_BACKENDS = ('torchcodec', 'decord', 'pyav')
 
 
-def open_video(filename: str, backends: Sequence[str] = ('decord', 'pyav'), num_threads: int = 1):
+@functools.lru_cache(maxsize=None)
+def backend_unavailable(name: str) -> Optional[str]:
+    """Why the backend ``name`` cannot load here (not installed, or torchcodec without FFmpeg), or None."""
+    try:
+        __import__(_MODULES[name])
+    except Exception as error:  # noqa: BLE001 - torchcodec raises RuntimeError when FFmpeg is missing
+        return f'{type(error).__name__}: {str(error).strip().splitlines()[0][:200] if str(error).strip() else ""}'
+    return None
+
+
+def default_backends() -> Tuple[str, ...]:
+    """:data:`DEFAULT_BACKENDS` that load here, in that order; a missing one is named in a warning (once)."""
+    usable = tuple(name for name in DEFAULT_BACKENDS if backend_unavailable(name) is None)
+    _warn_missing_defaults(usable)
+    return usable
+
+
+@functools.lru_cache(maxsize=None)
+def _warn_missing_defaults(usable: Tuple[str, ...]) -> None:
+    for name in DEFAULT_BACKENDS:
+        if name not in usable:
+            warnings.warn(f'video backend {name} is unavailable ({backend_unavailable(name)}); decoding with '
+                          f'{", ".join(usable) or "nothing"} (see docs/install.md)', VideoBackendFallbackWarning)
+
+
+def open_video(filename: str, backends: Optional[Sequence[str]] = None, num_threads: int = 1):
     """Open ``filename`` with the first backend that can read it.
 
     Args:
         filename (str): Path of the video.
-        backends (Sequence[str]): Backends to try, in order; ``'decord'`` and
-            ``'pyav'`` are available.
-        num_threads (int): Decoding threads for decord.
+        backends (Sequence[str] | None): Backends to try, in order, from
+            ``'torchcodec'``, ``'decord'`` and ``'pyav'``; None is
+            :func:`default_backends`.
+        num_threads (int): Decoding threads for torchcodec and decord.
 
     Returns:
-        DecordReader | PyAVReader: a reader with ``len()``, ``fps`` and
-        ``get_batch(indices) -> (N, H, W, 3) uint8``.
+        TorchCodecReader | DecordReader | PyAVReader: a reader with ``len()``,
+        ``fps`` and ``get_batch(indices) -> (N, H, W, 3) uint8``.
 
     Raises:
         FileNotFoundError: ``filename`` does not exist.
         VideoDecodeError: no backend can decode it, or it has no frames.
     """
+    backends = default_backends() if backends is None else tuple(backends)
     unknown = [name for name in backends if name not in _BACKENDS]
     if unknown or not backends:
         raise ValueError(f'unknown video backends {unknown}; choose from {sorted(_BACKENDS)}')
@@ -117,8 +172,8 @@ def open_video(filename: str, backends: Sequence[str] = ('decord', 'pyav'), num_
     failures = []
     for name in backends:
         try:
-            reader = (_BACKENDS[name](filename, num_threads=num_threads)
-                      if name == 'decord' else _BACKENDS[name](filename))
+            reader = (_BACKENDS[name](filename) if name == 'pyav' else
+                      _BACKENDS[name](filename, num_threads=num_threads))
         except Exception as error:  # noqa: BLE001  (each backend raises its own types)
             failures.append(f'{name}: {type(error).__name__}: {str(error).strip()[:200]}')
             continue

@@ -6,9 +6,10 @@ import av
 import numpy as np
 import pytest
 
-from mmaction_ext.datasets.motion_demo import write_video
+from mmaction_ext.datasets.synthetic import write_video
 from mmaction_ext.datasets.transforms import (VideoBackendFallbackWarning, VideoDecode, VideoDecodeError,
                                               VideoInit, open_video)
+from mmaction_ext.datasets.transforms import video_reader
 
 
 def _load(filename, frame_inds, backends=('decord', 'pyav')):
@@ -81,8 +82,9 @@ def test_truncated_video_names_the_file(shared_data, tmp_path):
         VideoInit()(dict(filename=str(path)))
 
 
-def test_truncated_faststart_video_names_the_file(tmp_path):
-    """Index at the front: decord opens it, frames past the cut are gone."""
+@pytest.mark.parametrize('backends', [None, ('decord', 'pyav')], ids=['default', 'decord-pyav'])
+def test_truncated_faststart_video_names_the_file(tmp_path, backends):
+    """Index at the front: torchcodec and decord open it, frames past the cut are gone."""
     frames = np.random.default_rng(0).integers(0, 256, (60, 64, 64, 3), dtype=np.uint8)
     full = str(tmp_path / 'full.mp4')
     with av.open(full, 'w', options={'movflags': 'faststart'}) as container:
@@ -98,7 +100,7 @@ def test_truncated_faststart_video_names_the_file(tmp_path):
     path.write_bytes(data[:len(data) // 3])
     with pytest.raises(VideoDecodeError, match='cut.mp4'), warnings.catch_warnings():
         warnings.simplefilter('ignore', VideoBackendFallbackWarning)
-        _load(str(path), [0, 30, 59])
+        _load(str(path), [0, 30, 59], backends)
 
 
 def test_zero_frame_video_names_the_file(tmp_path):
@@ -126,3 +128,44 @@ def test_frame_indices_wrap_like_decord_init(tmp_path):
 def test_unknown_backend_is_rejected(tmp_path):
     with pytest.raises(ValueError, match='opencv'):
         open_video(str(tmp_path / 'x.mp4'), backends=('opencv', ))
+
+
+def test_default_backends_start_with_torchcodec():
+    """The installed stack has every backend (tools/install.sh); torchcodec is first (docs/install.md)."""
+    assert video_reader.default_backends() == ('torchcodec', 'decord', 'pyav')
+    assert VideoInit().backends == ('torchcodec', 'decord', 'pyav')
+
+
+@pytest.mark.parametrize('name, num_frames', [('v_Basketball_g01_c02.mp4', 180), ('v_Basketball_g07_c04.mp4', 101)])
+def test_torchcodec_reads_the_ucf_clips_decord_refuses(shared_data, name, num_frames):
+    path = _ucf_clip(shared_data, name)
+    inds = [0, num_frames // 2, num_frames - 1]
+    with warnings.catch_warnings():
+        warnings.simplefilter('error', VideoBackendFallbackWarning)
+        results = _load(path, inds, backends=None)
+    assert type(open_video(path)).__name__ == 'TorchCodecReader'
+    assert results['total_frames'] == num_frames  # what PyAV counts by decoding, too
+    by_torchcodec = np.stack(results['imgs']).astype(np.int16)
+    by_pyav = np.stack(_load(path, inds, backends=('pyav', ))['imgs']).astype(np.int16)
+    assert by_torchcodec.shape == (3, 256, 340, 3)
+    assert np.abs(by_torchcodec - by_pyav).mean() < 2.0  # the same FFmpeg frames, converted to RGB
+    assert np.abs(by_torchcodec[0] - by_torchcodec[1]).mean() > 5.0
+
+
+def test_torchcodec_and_decord_decode_the_same_frames(shared_data):
+    path = osp.join(shared_data, 'mmaction2_testdata', 'tests', 'data', 'test.mp4')
+    inds = [0, 1, 150, 299]
+    by_torchcodec = np.stack(_load(path, inds, backends=('torchcodec', ))['imgs']).astype(np.int16)
+    by_decord = np.stack(_load(path, inds, backends=('decord', ))['imgs']).astype(np.int16)
+    assert np.abs(by_torchcodec - by_decord).mean() < 2.0
+    assert _load(path, inds, backends=('torchcodec', ))['total_frames'] == 300
+
+
+def test_an_unloadable_default_backend_is_left_out_with_a_warning(monkeypatch):
+    def unavailable(name):
+        return 'RuntimeError: Could not load libtorchcodec' if name == 'torchcodec' else None
+
+    monkeypatch.setattr(video_reader, 'backend_unavailable', unavailable)
+    video_reader._warn_missing_defaults.cache_clear()
+    with pytest.warns(VideoBackendFallbackWarning, match='torchcodec is unavailable .*libtorchcodec.*decord, pyav'):
+        assert video_reader.default_backends() == ('decord', 'pyav')
