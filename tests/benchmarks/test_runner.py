@@ -23,9 +23,10 @@ def test_runner_writes_a_table_with_ratios_to_the_peer(tmp_path):
         assert latency > 0 and ratio == pytest.approx(latency / peer_latency, abs=0.006)  # printed to 2 places
 
 
-def test_detection_eval_case_reports_the_map_of_each_variant(tmp_path):
+def test_detection_eval_case_reports_the_map_of_each_variant(shared_data, tmp_path):
     output = tmp_path / 'RESULTS.md'
-    result = run_tool(['benchmarks/run.py', '--only', 'detection_eval_frame_map', '--quick', '--output', str(output)])
+    result = run_tool(['benchmarks/run.py', '--only', 'detection_eval_frame_map', '--quick', '--output', str(output)],
+                      env=dict(MMACTION_EXT_SHARED_DATA=shared_data))
     assert result.returncode == 0, result.stdout[-3000:]
     rows = [line for line in output.read_text().splitlines() if 'evaluation of 40 videos' in line]
     assert len(rows) == 2
