@@ -9,6 +9,7 @@ needs the system's FFmpeg libraries; where it cannot load, the default order
 leaves it out with one warning saying why.
 """
 import functools
+import importlib
 import os.path as osp
 import warnings
 from typing import Optional, Sequence, Tuple
@@ -124,9 +125,12 @@ DEFAULT_BACKENDS = ('torchcodec', 'decord', 'pyav')
 def backend_unavailable(name: str) -> Optional[str]:
     """Why the backend ``name`` cannot load here (not installed, or torchcodec without FFmpeg), or None."""
     try:
-        __import__(_MODULES[name])
-    except Exception as error:  # noqa: BLE001 - torchcodec raises RuntimeError when FFmpeg is missing
+        importlib.import_module(_MODULES[name])
+    except Exception as error:  # noqa: BLE001 - a broken install raises anything
         return f'{type(error).__name__}: {str(error).strip().splitlines()[0][:200] if str(error).strip() else ""}'
+    # torchcodec imports without FFmpeg and fails at the first decoder; it leaves this unset then.
+    if name == 'torchcodec' and importlib.import_module('torchcodec').ffmpeg_major_version is None:
+        return 'torchcodec found no FFmpeg 4-9 libraries (libavcodec.so.*) it can load'
     return None
 
 

@@ -169,3 +169,15 @@ def test_an_unloadable_default_backend_is_left_out_with_a_warning(monkeypatch):
     video_reader._warn_missing_defaults.cache_clear()
     with pytest.warns(VideoBackendFallbackWarning, match='torchcodec is unavailable .*libtorchcodec.*decord, pyav'):
         assert video_reader.default_backends() == ('decord', 'pyav')
+
+
+def test_torchcodec_without_ffmpeg_is_reported_unavailable(monkeypatch):
+    """torchcodec imports without FFmpeg (it fails at the first decoder), leaving ffmpeg_major_version unset."""
+    import torchcodec
+    monkeypatch.setattr(torchcodec, 'ffmpeg_major_version', None)
+    video_reader.backend_unavailable.cache_clear()
+    try:
+        assert 'no FFmpeg 4-9 libraries' in video_reader.backend_unavailable('torchcodec')
+        assert video_reader.backend_unavailable('decord') is None
+    finally:
+        video_reader.backend_unavailable.cache_clear()
