@@ -24,7 +24,7 @@ import torch
 from mmengine.logging.history_buffer import HistoryBuffer
 
 from .errors import CorruptCheckpointError, UnsafeCheckpointError
-from .safe_globals import first_unlisted, global_names, numpy_globals, pickled_globals
+from .safe_globals import global_names, numpy_globals, pickled_globals
 
 # Classes whose public attributes a checkpoint may reference through getattr.
 _GETATTR_CLASSES = (HistoryBuffer, )
@@ -81,7 +81,7 @@ def _diagnose(filename: str, extra_safe_globals: Sequence, reason: str) -> Excep
         return _corrupt(filename, reason)
     allowed = set(global_names(checkpoint_safe_globals() + list(extra_safe_globals)))
     allowed |= set(global_names(torch.serialization.get_safe_globals())) | _TORCH_DEFAULT_GLOBALS
-    unlisted = first_unlisted(names, lambda name: name in allowed or name.startswith('torch.'))
+    unlisted = next((name for name in names if name not in allowed and not name.startswith('torch.')), None)
     if unlisted is not None:
         return _refused(filename, unlisted)
     return UnsafeCheckpointError(

@@ -4,8 +4,6 @@ import collections
 import os.path as osp
 import pickle
 
-import numpy as np
-
 from .errors import CorruptAnnotationError, UnsafeAnnotationError
 from .safe_globals import global_names, numpy_globals
 
@@ -13,8 +11,7 @@ from .safe_globals import global_names, numpy_globals
 def _data_globals() -> dict:
     """``module.name`` -> object for what data pickles may contain besides builtin containers."""
     table = global_names(numpy_globals())
-    table.update({'numpy.ndarray': np.ndarray, 'numpy.dtype': np.dtype,
-                  'collections.OrderedDict': collections.OrderedDict, 'builtins.set': set,
+    table.update({'collections.OrderedDict': collections.OrderedDict, 'builtins.set': set,
                   'builtins.frozenset': frozenset, 'builtins.complex': complex})
     return table
 

@@ -7,13 +7,14 @@ from one that references code (for the error message only: refusing is the unpic
 import io
 import pickletools
 import zipfile
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Sequence, Tuple
 
 import numpy as np
 
 _STRING_OPCODES = {'SHORT_BINUNICODE', 'BINUNICODE', 'BINUNICODE8', 'UNICODE', 'SHORT_BINSTRING', 'BINSTRING',
                    'STRING'}
 _MEMO_GETS = {'BINGET', 'LONG_BINGET', 'GET'}
+_MEMO_PUTS = {'MEMOIZE', 'BINPUT', 'LONG_BINPUT', 'PUT'}
 
 
 def numpy_globals() -> List:
@@ -49,25 +50,20 @@ def global_names(entries: Sequence) -> dict:
 
 def _globals_of_one_pickle(stream: io.BytesIO) -> List[str]:
     """Globals referenced by the pickle starting at the stream's position (``ValueError`` if damaged)."""
-    names, strings, memo, top = [], [], {}, None
+    names, strings, memo, top = [], [], {}, None  # top: the string on top of the stack, if it is one
     for opcode, arg, _ in pickletools.genops(stream):
         name = opcode.name
+        if name in _MEMO_PUTS:  # memoizes the top of the stack and leaves it there
+            memo[len(memo) if name == 'MEMOIZE' else arg] = top
+            continue
+        top = None
         if name == 'GLOBAL':
             names.append(arg.replace(' ', '.'))
-        elif name in _STRING_OPCODES:
-            top = arg
-            strings.append(arg)
-        elif name == 'MEMOIZE':
-            memo[len(memo)] = top
-        elif name in ('BINPUT', 'LONG_BINPUT', 'PUT'):
-            memo[arg] = top
-        elif name in _MEMO_GETS:
-            top = memo.get(arg)
+        elif name in _STRING_OPCODES or name in _MEMO_GETS:
+            top = arg if name in _STRING_OPCODES else memo.get(arg)
             strings.append(top)
         elif name == 'STACK_GLOBAL' and len(strings) >= 2:
             names.append(f'{strings[-2]}.{strings[-1]}')
-        if name not in _STRING_OPCODES and name not in _MEMO_GETS and 'PUT' not in name and name != 'MEMOIZE':
-            top = None
     return names
 
 
@@ -104,8 +100,3 @@ def pickled_globals(filename: str, max_pickles: int = 4) -> Tuple[bool, List[str
         if stream.tell() >= len(data):
             break
     return True, names
-
-
-def first_unlisted(names: Sequence[str], allowed) -> Optional[str]:
-    """The first of ``names`` that ``allowed(name)`` rejects, or None."""
-    return next((name for name in names if not allowed(name)), None)
