@@ -82,10 +82,12 @@ def tube_boxes_to_annotation(bboxes: Array, metainfo: Mapping) -> Array:
     Detection test pipelines only resize (``TubeResize``): a crop or flip in ``metainfo`` cannot be undone
     here and is refused.
     """
-    for key in ('crop_bbox', 'flip'):
-        if metainfo.get(key):
-            raise ValueError(f'clip {metainfo.get("video_id")!r}: its test pipeline applied {key!r}; predictions '
-                             'can only be mapped back to the annotation from a pipeline that just resizes')
+    # crop_bbox is an array where a crop ran (its truth value is ambiguous); flip is a bool where Flip ran.
+    applied = [key for key, done in (('crop_bbox', metainfo.get('crop_bbox') is not None),
+                                     ('flip', bool(metainfo.get('flip')))) if done]
+    if applied:
+        raise ValueError(f'clip {metainfo.get("video_id")!r}: its test pipeline applied {applied[0]!r}; predictions '
+                         'can only be mapped back to the annotation from a pipeline that just resizes')
     img_shape = tuple(metainfo['img_shape'])
     return rescale_tube_boxes(bboxes, img_shape, tuple(metainfo.get('gt_resolution', img_shape)))
 

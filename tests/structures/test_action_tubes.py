@@ -74,6 +74,10 @@ def test_rescaling_to_the_annotation_undoes_a_resize():
     np.testing.assert_array_equal(same, boxes)
     with pytest.raises(ValueError, match="clip 'v': its test pipeline applied 'flip'"):
         tube_boxes_to_annotation(boxes, dict(img_shape=(240, 320), flip=True, video_id='v'))
+    with pytest.raises(ValueError, match="applied 'crop_bbox'"):  # as MMAction2's crops store it: an array
+        tube_boxes_to_annotation(boxes, dict(img_shape=(240, 320), crop_bbox=np.array([0, 0, 320, 240])))
+    unflipped = tube_boxes_to_annotation(boxes, dict(img_shape=(240, 320), flip=False))
+    np.testing.assert_array_equal(unflipped, boxes)
 
 
 def test_boxes_without_area_become_background():
