@@ -60,16 +60,16 @@ class ActionTubeMetric(BaseMetric):
             raise ValueError(f'{where}: not a test video of {self.ann_file}')
         if 'pred_instances' not in sample:
             raise ValueError(f'{where} has no pred_instances')
-        pred = sample['pred_instances']
+        # Off the device once; both checks and the conversion below read these arrays.
+        boxes, scores = to_numpy(sample['pred_instances']['bboxes']), to_numpy(sample['pred_instances']['scores'])
         frame_ids = to_numpy(sample['frame_ids']).astype(np.int64)
         valid = to_numpy(sample.get('frame_valid', np.ones(len(frame_ids), bool))).astype(bool)
-        check_pred_tubes(pred['bboxes'], pred['scores'], frame_ids, valid, self.num_classes, where)
+        check_pred_tubes(boxes, scores, frame_ids, valid, self.num_classes, where)
         nframes = int(self.annos['nframes'][video])
         bad = frame_ids[valid][(frame_ids[valid] < 1) | (frame_ids[valid] > nframes)]
         if bad.size:
             raise ValueError(f'{where}: frame {int(bad[0])} outside 1-{nframes}')
-        rows = frame_detections_from_tubes(pred['bboxes'], pred['scores'], frame_ids, valid,
-                                           self.max_dets_per_frame, self.score_thr)
+        rows = frame_detections_from_tubes(boxes, scores, frame_ids, valid, self.max_dets_per_frame, self.score_thr)
         return dict(video=self.video_index[video], frames=frame_ids[valid], rows=rows)
 
     def _all_detections(self, results: List[dict]) -> np.ndarray:
