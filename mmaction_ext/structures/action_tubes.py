@@ -17,7 +17,7 @@ Boxes are ``x1, y1, x2, y2`` in continuous pixel coordinates.
 Every function accepts numpy arrays; the ones a model calls (:func:`rescale_tube_boxes`,
 :func:`tube_boxes_to_annotation`) accept torch tensors too.
 """
-from typing import Mapping, Sequence, Tuple, Union
+from typing import Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -130,10 +130,18 @@ def clip_tubes_from_tracks(tracks: Sequence[Tuple[int, np.ndarray]], frame_ids: 
 
 
 def frame_detections_from_tubes(bboxes: Array, scores: Array, frame_ids: Array, frame_valid: Array,
-                                max_per_frame: int = 10, score_thr: float = 0.0) -> np.ndarray:
+                                max_per_frame: Optional[int] = 10, score_thr: float = 0.0,
+                                argmax_only: bool = False, actor_scores: Optional[Array] = None,
+                                actor_score_thr: float = 0.0) -> np.ndarray:
     """Per-frame detections of predicted tubes: every (tube, valid frame, class) is a candidate, and per
-    frame the ``max_per_frame`` highest-scoring candidates above ``score_thr`` are kept (ties keep
-    (tube, class) order).
+    frame the ``max_per_frame`` (None: all) highest-scoring candidates above ``score_thr`` are kept
+    (ties keep (tube, class) order).
+
+    Args:
+        argmax_only (bool): Only each tube's best class in the frame is a candidate (first on ties).
+        actor_scores (Array, optional): ``(Q, T)`` actor confidences; with them, a tube is a candidate in
+            a frame only where its actor confidence is at least ``actor_score_thr`` (CSA's UCF video-mAP
+            gate, 0.7).
 
     Returns:
         np.ndarray: ``(N, 7)`` float64 rows ``frame, label, score, x1, y1, x2, y2``.
@@ -141,12 +149,22 @@ def frame_detections_from_tubes(bboxes: Array, scores: Array, frame_ids: Array, 
     boxes, scores = to_numpy(bboxes).astype(np.float64), to_numpy(scores).astype(np.float64)
     frame_ids, valid = to_numpy(frame_ids).astype(np.int64), to_numpy(frame_valid).astype(bool)
     num_classes = scores.shape[-1]
+    if actor_scores is not None:
+        actor_scores = to_numpy(actor_scores).astype(np.float64)
+        if actor_scores.shape != scores.shape[:2]:
+            raise ValueError(f'actor_scores of shape {actor_scores.shape}, expected {scores.shape[:2]} (Q, T)')
     rows = []
     for t in np.flatnonzero(valid):
         frame_scores = scores[:, t]  # (Q, C)
-        order = np.argsort(-frame_scores, axis=None, kind='stable')[:max_per_frame]
+        candidate = np.ones(frame_scores.shape, bool)
+        if argmax_only:
+            candidate = np.zeros(frame_scores.shape, bool)
+            candidate[np.arange(len(frame_scores)), frame_scores.argmax(1)] = True
+        if actor_scores is not None:
+            candidate &= (actor_scores[:, t] >= actor_score_thr)[:, None]
+        candidate &= frame_scores > score_thr
+        order = np.argsort(-frame_scores, axis=None, kind='stable')
+        order = order[candidate.reshape(-1)[order]][:max_per_frame]
         tube, label = np.divmod(order, num_classes)
-        kept = frame_scores[tube, label] > score_thr
-        tube, label = tube[kept], label[kept]
         rows.append(np.c_[np.full(len(tube), frame_ids[t]), label, frame_scores[tube, label], boxes[tube, t]])
     return np.concatenate(rows) if rows else np.zeros((0, 7))

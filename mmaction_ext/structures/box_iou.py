@@ -37,12 +37,13 @@ def paired_box_iou(boxes1: Boxes, boxes2: Boxes, convention: str = 'voc') -> Box
         dtype = torch.promote_types(b1.dtype, b2.dtype)
         dtype = dtype if dtype.is_floating_point else torch.get_default_dtype()
         b1, b2 = b1.to(dtype), b2.to(dtype=dtype, device=b1.device)
-        minimum, maximum = torch.minimum, torch.maximum
+        minimum, maximum, zero = torch.minimum, torch.maximum, torch.zeros((), dtype=dtype, device=b1.device)
     else:
         b1, b2 = np.asarray(boxes1, np.float64), np.asarray(boxes2, np.float64)
-        minimum, maximum = np.minimum, np.maximum
-    width = (minimum(b1[..., 2], b2[..., 2]) - maximum(b1[..., 0], b2[..., 0]) + offset).clip(min=0)
-    height = (minimum(b1[..., 3], b2[..., 3]) - maximum(b1[..., 1], b2[..., 1]) + offset).clip(min=0)
+        minimum, maximum, zero = np.minimum, np.maximum, 0.0
+    # The +1 goes on the right edge before subtracting, in the order ACT's overlap2d rounds.
+    width = maximum(minimum(b1[..., 2], b2[..., 2]) + offset - maximum(b1[..., 0], b2[..., 0]), zero)
+    height = maximum(minimum(b1[..., 3], b2[..., 3]) + offset - maximum(b1[..., 1], b2[..., 1]), zero)
     inter = width * height
     area1 = (b1[..., 2] - b1[..., 0] + offset) * (b1[..., 3] - b1[..., 1] + offset)
     area2 = (b2[..., 2] - b2[..., 0] + offset) * (b2[..., 3] - b2[..., 1] + offset)
@@ -50,6 +51,8 @@ def paired_box_iou(boxes1: Boxes, boxes2: Boxes, convention: str = 'voc') -> Box
     positive = union > 0
     if isinstance(union, torch.Tensor):
         return torch.where(positive, inter / torch.where(positive, union, torch.ones_like(union)), 0.0)
+    if positive.all():
+        return inter / union
     return np.divide(inter, union, out=np.zeros_like(inter), where=positive)
 
 

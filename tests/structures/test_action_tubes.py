@@ -40,6 +40,23 @@ def test_frame_detections_keep_the_best_per_frame():
     assert frame_detections_from_tubes(boxes, scores * 0, [7, 8, 9], [True] * 3).shape == (0, 7)
 
 
+def test_frame_detections_argmax_class_and_actor_gate():
+    """CSA's UCF video-mAP input: each tube's best class only, and only where its actor confidence
+    reaches the gate (0.7)."""
+    scores = np.zeros((3, 1, 3))
+    scores[:, 0] = [[0.9, 0.2, 0.0], [0.3, 0.2, 0.8], [0.1, 0.6, 0.5]]
+    boxes = np.arange(3 * 4, dtype=np.float64).reshape(3, 1, 4)
+    actor = np.array([[0.95], [0.7], [0.69]])
+    rows = frame_detections_from_tubes(boxes, scores, [4], [True], max_per_frame=None, argmax_only=True)
+    np.testing.assert_allclose(rows[:, 1:3], [[0, 0.9], [2, 0.8], [1, 0.6]])
+    rows = frame_detections_from_tubes(boxes, scores, [4], [True], None, argmax_only=True, actor_scores=actor,
+                                       actor_score_thr=0.7)
+    np.testing.assert_allclose(rows[:, 1:3], [[0, 0.9], [2, 0.8]])
+    assert len(frame_detections_from_tubes(boxes, scores, [4], [True], max_per_frame=None)) == 8  # every score > 0
+    with pytest.raises(ValueError, match=r'actor_scores of shape \(3,\), expected \(3, 1\)'):
+        frame_detections_from_tubes(boxes, scores, [4], [True], actor_scores=actor[:, 0])
+
+
 def test_prediction_checks_name_the_tube_and_frame():
     boxes, scores = np.tile([0.0, 0, 10, 10], (2, 3, 1)), np.zeros((2, 3, 4))
     frame_ids, valid = np.array([5, 6, 7]), np.array([True, True, False])

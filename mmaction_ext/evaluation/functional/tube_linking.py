@@ -4,16 +4,18 @@ Frame detections are ``(N, 8)`` rows ``video_index, frame, label, score, x1, y1,
 are ``{label: [(video_index, score, tube), ...]}`` with ``tube`` an ``(n, 6)`` array ``frame, x1, y1, x2,
 y2, frame_score`` (see :mod:`mmaction_ext.structures`).
 
-- :func:`link_tubes_viterbi`: dynamic programming with the YOWO / CSA edge score;
-- :func:`link_tubes_greedy`: the ACT-detector online linking (K = 1).
+- :func:`link_tubes_greedy`: the ACT-detector online linking (K = 1), also MultiSports' ``link_tubes``;
+- :func:`link_tubes_csa`: CSA's / YOWO's whole-video Viterbi linking, with its 3D NMS and trimming;
+- :func:`link_tubes_viterbi`: ours, the CSA edge score on runs of frames with detections.
 """
 import inspect
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ...structures import box_pixel_offset, pairwise_box_iou, tube_nms
+from ...structures import paired_box_iou, pairwise_box_iou, tube_nms
 from ...utils import unknown_name_message
+from .conventions import ConventionLike, resolve_convention
 
 
 def _best_chain(boxes: List[np.ndarray], scores: List[np.ndarray], convention: str,
@@ -133,62 +135,195 @@ def link_tubes_viterbi(frames: np.ndarray, boxes: np.ndarray, scores: np.ndarray
     return tubes
 
 
-def link_tubes_greedy(frames: np.ndarray, boxes: np.ndarray, scores: np.ndarray, iou_thr: float = 0.5,
-                      top_k: int = 10, frame_nms_thr: float = 0.6, min_length: int = 15,
-                      convention: str = 'voc') -> List[Tuple[float, np.ndarray]]:
-    """Link one video's detections of one class into tubes online (the ACT-detector linking, K=1).
+def soft_suppress(boxes: np.ndarray, scores: np.ndarray, iou_thr: float = 0.6,
+                  top_k: Optional[int] = 10) -> Tuple[np.ndarray, np.ndarray]:
+    """ACT's per-frame suppression (``nms_tubelets`` with K = 1): in decreasing score order, each box not yet
+    visited lowers the score of every unvisited box overlapping it by more than ``iou_thr`` to
+    ``score * (1 - IoU)``, and those boxes are visited (they suppress nothing). Areas count the ``+1``
+    pixel, in ACT and MultiSports alike.
 
-    Frame by frame (after per-frame 2D NMS at ``frame_nms_thr``, ``top_k`` boxes), every active tube, in
-    decreasing mean score, takes the highest-scoring box with IoU >= ``iou_thr`` to its last box;
-    a tube that finds none ends, and the boxes nobody took start new tubes. Tubes shorter than
+    Returns:
+        tuple: indices of the ``top_k`` (None: all) boxes by decreasing new score (ties keep input order),
+        and their new scores.
+    """
+    boxes, scores = np.asarray(boxes, np.float64), np.asarray(scores, np.float64)
+    if len(scores) < 2:
+        return np.arange(len(scores))[:top_k], scores[:top_k]
+    b1, b2 = boxes[:, None], boxes[None]
+    # The +1 after the subtraction, as nms_tubelets rounds.
+    width = np.maximum(0, np.minimum(b1[..., 2], b2[..., 2]) - np.maximum(b1[..., 0], b2[..., 0]) + 1)
+    height = np.maximum(0, np.minimum(b1[..., 3], b2[..., 3]) - np.maximum(b1[..., 1], b2[..., 1]) + 1)
+    inter = width * height
+    area = (boxes[:, 2] - boxes[:, 0] + 1) * (boxes[:, 3] - boxes[:, 1] + 1)
+    ious = inter / (area[:, None] + area[None] - inter)
+    weight = np.ones(len(scores))
+    order = np.argsort(-scores, kind='stable')
+    while order.size:
+        overlaps = ious[order[0], order[1:]]
+        suppressed = overlaps > iou_thr
+        weight[order[1:][suppressed]] = 1 - overlaps[suppressed]
+        order = order[1:][~suppressed]
+    new_scores = scores * weight
+    kept = np.argsort(-new_scores, kind='stable')[:top_k]
+    return kept, new_scores[kept]
+
+
+def _tube_array(frames: Sequence[int], boxes: Sequence[np.ndarray], scores: Sequence[float]) -> np.ndarray:
+    """``(n, 6)`` float32 rows ``frame, box, score`` (the evaluators store linked tubes in float32)."""
+    return np.c_[np.asarray(frames, np.float64), np.asarray(boxes, np.float64).reshape(-1, 4),
+                 np.asarray(scores, np.float64)].astype(np.float32)
+
+
+def link_tubes_greedy(frames: np.ndarray, boxes: np.ndarray, scores: np.ndarray, iou_thr: float = 0.5,
+                      top_k: int = 10, frame_nms_thr: float = 0.6, min_score: float = 0.005,
+                      min_length: int = 15, convention: str = 'voc') -> List[Tuple[float, np.ndarray]]:
+    """Link one video's detections of one class into tubes online: ACT-detector's ``BuildTubes`` with
+    K = 1 (MOC-Detector's port), which MultiSports' ``link_tubes`` also is.
+
+    Frame by frame: the boxes go through :func:`soft_suppress` (``frame_nms_thr``, ``top_k``); every active
+    tube, in decreasing mean score (ties keep the previous frame's order), takes the highest-scoring box
+    whose IoU (box ``convention``) with its last box is at least ``iou_thr``; a tube that finds none ends
+    there (one missed frame ends a tube); the boxes nobody took start new tubes. A tube's score is the
+    mean of its (suppressed) frame scores; tubes scoring below ``min_score`` or shorter than
     ``min_length`` frames are dropped.
 
     Returns:
-        list: ``(score, tube)`` pairs as :func:`link_tubes_viterbi`.
+        list: ``(score, tube)`` pairs; ``tube`` is ``(n, 6)`` float32 (frame, box, frame score).
     """
-    from mmcv.ops import nms
     frames = np.asarray(frames, np.int64)
-    active: List[List[Tuple[int, np.ndarray, float]]] = []
-    finished = []
-    for frame in np.unique(frames):
-        index = np.flatnonzero(frames == frame)
-        _, kept = nms(boxes[index].astype(np.float32), scores[index].astype(np.float32), frame_nms_thr,
-                      offset=int(box_pixel_offset(convention)))
-        candidates = [int(i) for i in index[np.asarray(kept)[:top_k]]]
-        active.sort(key=lambda tube: -np.mean([s for _, _, s in tube]))
-        still_active = []
-        for tube in active:
-            last_frame, last_box, _ = tube[-1]
-            match = None
-            if last_frame == frame - 1 and candidates:
-                ious = pairwise_box_iou(last_box[None], boxes[candidates], convention)[0]
-                valid = np.flatnonzero(ious >= iou_thr)
-                if valid.size:
-                    match = candidates[valid[np.argmax(scores[[candidates[v] for v in valid]])]]
-            if match is None:
-                finished.append(tube)
-            else:
-                tube.append((int(frame), boxes[match].astype(np.float64), float(scores[match])))
-                candidates.remove(match)
-                still_active.append(tube)
-        active = still_active + [[(int(frame), boxes[i].astype(np.float64), float(scores[i]))]
-                                 for i in candidates]
+    order = np.argsort(frames, kind='stable')  # a frame's boxes keep their input order
+    frames, boxes, scores = frames[order], np.asarray(boxes, np.float64)[order], np.asarray(scores, np.float64)[order]
+    unique, starts = np.unique(frames, return_index=True)
+    ends = np.r_[starts[1:], len(frames)]
+    active: List[dict] = []  # dict(frames, boxes, scores, total)
+    finished: List[dict] = []
+    for frame, start, end in zip(unique.tolist(), starts, ends):
+        kept, candidate_scores = soft_suppress(boxes[start:end], scores[start:end], frame_nms_thr, top_k)
+        candidates = boxes[start:end][kept]
+        free = np.ones(len(kept), bool)
+        running = [tube for tube in active if tube['frames'][-1] == frame - 1]
+        finished += [tube for tube in active if tube['frames'][-1] != frame - 1]
+        running.sort(key=lambda tube: -tube['total'] / len(tube['scores']))
+        active = []
+        if running:
+            ious = pairwise_box_iou(np.array([tube['boxes'][-1] for tube in running]), candidates, convention)
+            for tube, overlaps in zip(running, ious):
+                valid = np.flatnonzero(free & (overlaps >= iou_thr))
+                if valid.size == 0:
+                    finished.append(tube)
+                    continue
+                take = valid[np.argmax(candidate_scores[valid])]
+                free[take] = False
+                tube['frames'].append(frame)
+                tube['boxes'].append(candidates[take])
+                tube['scores'].append(candidate_scores[take])
+                tube['total'] += candidate_scores[take]
+                active.append(tube)
+        active += [dict(frames=[frame], boxes=[candidates[i]], scores=[candidate_scores[i]], total=candidate_scores[i])
+                   for i in np.flatnonzero(free)]
     tubes = []
     for tube in finished + active:
-        if len(tube) < min_length:
+        if len(tube['frames']) < min_length:
             continue
-        array = np.array([[frame, *box, score] for frame, box, score in tube])
-        tubes.append((float(array[:, 5].mean()), array))
+        score = float(np.mean(tube['scores']))
+        if score >= min_score:
+            tubes.append((score, _tube_array(tube['frames'], tube['boxes'], tube['scores'])))
     return tubes
 
 
-LINKERS = {'viterbi': link_tubes_viterbi, 'greedy': link_tubes_greedy}
-# What every linker takes from build_video_tubes itself; the rest are its options.
-_LINKER_INPUTS = ('frames', 'boxes', 'scores', 'convention')
+def _whole_video_path(edges: np.ndarray, alive: np.ndarray) -> np.ndarray:
+    """The path through one alive box per frame maximising the sum of ``edges[t, i, j]`` (box i of frame t
+    to box j of frame t+1), by backward dynamic programming in float32 as YOWO's
+    ``link_bbxes_between_frames`` (the first box wins ties).
+
+    Args:
+        edges (np.ndarray): ``(T - 1, M, M)`` float32.
+        alive (np.ndarray): ``(T, M)`` bool, the boxes still available (every frame has one).
+
+    Returns:
+        np.ndarray: ``(T, )`` the box of each frame.
+    """
+    num_frames = len(alive)
+    if alive.sum(1).max() == 1:  # one box per frame: nothing to choose
+        return alive.argmax(1)
+    total = np.where(alive[-1], np.float32(0), np.float32(-np.inf))
+    pointers = np.zeros((num_frames - 1, alive.shape[1]), np.int64)
+    for t in range(num_frames - 2, -1, -1):
+        candidates = edges[t] + total[None]
+        pointers[t] = candidates.argmax(1)
+        total = np.where(alive[t], candidates.max(1), np.float32(-np.inf))
+    path = np.zeros(num_frames, np.int64)
+    path[0] = total.argmax()
+    for t in range(num_frames - 1):
+        path[t + 1] = pointers[t, path[t]]
+    return path
+
+
+def link_tubes_csa(frames: np.ndarray, boxes: np.ndarray, scores: np.ndarray, num_frames: int,
+                   max_tubes: int = 3, edge_weights: Tuple[float, float, float] = (1.0, 1.0, 0.5),
+                   tube_nms_thr: Optional[float] = 0.3, trim: bool = True,
+                   convention: str = 'act') -> List[Tuple[float, np.ndarray]]:
+    """Link one video's detections of one class as CSA's evaluator (YOWO's ``video_mAP``) does.
+
+    1. Frames ``1 .. num_frames``; a frame without detections gets the boxes of the nearest frame that
+       has some (the earlier one on a tie). No detection at all: no tube.
+    2. Viterbi over the whole video with edge score ``w_iou * IoU + w_sum * (s_t + s_t+1) + w_prod * s_t *
+       s_t+1`` (IoU without the +1 pixel, as YOWO's ``bbox_iou``); the best path is a tube and its boxes
+       leave their frames; repeated until ``max_tubes`` tubes or a frame has no box left.
+    3. 3D NMS at ``tube_nms_thr`` (box ``convention``, YOWO's temporal IoU) on these whole-video tubes.
+    4. ``trim``: each tube is cut to as many frames as the video has frames with detections, starting one
+       frame after the first of them (the evaluator slices rows from the first frame *number*); the
+       tube's score is the mean frame score of what is left.
+
+    Returns:
+        list: ``(score, tube)`` pairs; ``tube`` is ``(n, 6)`` float32 (frame, box, frame score).
+    """
+    frames = np.asarray(frames, np.int64)
+    boxes, scores = np.asarray(boxes, np.float64), np.asarray(scores, np.float64)
+    present, counts = np.unique(frames, return_counts=True)
+    if present.size == 0:
+        return []
+    if present[0] < 1 or present[-1] > num_frames:
+        raise ValueError(f'link_tubes_csa: detections at frames {present[0]}-{present[-1]} outside the video\'s '
+                         f'1-{num_frames}')
+    # Boxes of each present frame, in input order, padded to the most a frame has.
+    order = np.argsort(frames, kind='stable')
+    slot = np.arange(len(frames)) - np.repeat(np.cumsum(counts) - counts, counts)
+    row = np.repeat(np.arange(len(present)), counts)
+    present_boxes = np.zeros((len(present), counts.max(), 4))
+    present_scores = np.zeros((len(present), counts.max()))
+    present_boxes[row, slot], present_scores[row, slot] = boxes[order], scores[order]
+    span = np.arange(1, num_frames + 1)
+    source = np.abs(span[:, None] - present[None]).argmin(1)  # the nearest present frame, earlier on a tie
+    frame_boxes, frame_scores = present_boxes[source], present_scores[source]
+    alive = np.arange(counts.max())[None] < counts[source][:, None]
+    w_iou, w_sum, w_prod = edge_weights
+    s1, s2 = frame_scores[:-1, :, None], frame_scores[1:, None]
+    iou = paired_box_iou(frame_boxes[:-1, :, None], frame_boxes[1:, None], 'voc')
+    edges = (w_iou * iou + w_sum * (s1 + s2) + w_prod * (s1 * s2)).astype(np.float32)
+    whole = []
+    while len(whole) < max_tubes and alive.any(1).all():
+        path = _whole_video_path(edges, alive)
+        tube = _tube_array(span, frame_boxes[span - 1, path], frame_scores[span - 1, path])
+        whole.append((float(np.mean(tube[:, 5])), tube))
+        alive[span - 1, path] = False
+    if tube_nms_thr is not None:
+        whole = [whole[i] for i in tube_nms(whole, tube_nms_thr, convention, 'yowo')]
+    if not trim:
+        return whole
+    first, length = int(present[0]), len(present)
+    trimmed = [tube[first:first + length] for _, tube in whole]
+    # An empty cut (the only detections on the last frame) would score NaN, rank last and never match.
+    return [(float(np.mean(tube[:, 5])), tube) for tube in trimmed if len(tube)]
+
+
+LINKERS = {'greedy': link_tubes_greedy, 'csa': link_tubes_csa, 'viterbi': link_tubes_viterbi}
+# What build_video_tubes gives every linker itself; the rest are its options.
+_LINKER_INPUTS = ('frames', 'boxes', 'scores', 'convention', 'num_frames')
 
 
 def link_option_names(linking: str) -> List[str]:
-    """The keyword options of the linker ``linking`` (``'viterbi'`` or ``'greedy'``)."""
+    """The keyword options of the linker ``linking`` (one of :data:`LINKERS`)."""
     if linking not in LINKERS:
         raise ValueError(f'unknown linking {linking!r}; expected one of {sorted(LINKERS)}')
     return [name for name in inspect.signature(LINKERS[linking]).parameters if name not in _LINKER_INPUTS]
@@ -203,18 +338,28 @@ def check_link_options(linking: str, options: Dict) -> None:
             raise ValueError(unknown_name_message(key, valid, f'{linking!r} link option'))
 
 
-def build_video_tubes(detections: np.ndarray, num_videos: int, num_classes: int, linking: str = 'viterbi',
-                      tube_nms_thr: float = 0.3, convention: str = 'voc', progress: bool = False,
+def build_video_tubes(detections: np.ndarray, num_videos: int, num_classes: int,
+                      convention: ConventionLike = 'voc', linking: Optional[str] = None,
+                      num_frames: Optional[Sequence[int]] = None, progress: bool = False,
                       **link_options) -> Dict[int, List[Tuple[int, float, np.ndarray]]]:
     """Link frame detections (``(N, 8)`` rows ``video_index, frame, label, score, x1, y1, x2, y2``) per
-    video and class with ``LINKERS[linking]`` and its ``link_options``, then apply 3D NMS per video and
-    class at ST-IoU ``tube_nms_thr``.
+    video and class with ``LINKERS[linking]`` (default: the convention's) and its ``link_options``, then
+    apply the convention's 3D NMS per video and class, if any.
+
+    Args:
+        num_frames (Sequence[int], optional): Frames of each video; needed by ``'csa'``, which links
+            whole videos.
 
     Returns:
         dict: ``{label: [(video_index, score, tube), ...]}``.
     """
+    convention = resolve_convention(convention)
+    linking = linking or convention.linking
     check_link_options(linking, link_options)
     link = LINKERS[linking]
+    takes_num_frames = 'num_frames' in inspect.signature(link).parameters
+    if takes_num_frames and num_frames is None:
+        raise ValueError(f'linking {linking!r} links whole videos: give num_frames, the frame count of each video')
     detections = np.asarray(detections, np.float64).reshape(-1, 8)
     out: Dict[int, List[Tuple[int, float, np.ndarray]]] = {label: [] for label in range(num_classes)}
     order = np.lexsort((detections[:, 2], detections[:, 0]))
@@ -229,8 +374,11 @@ def build_video_tubes(detections: np.ndarray, num_videos: int, num_classes: int,
     for start, end in zip(starts, ends):
         group = detections[start:end]
         video, label = int(group[0, 0]), int(group[0, 2])
-        tubes = link(group[:, 1], group[:, 4:8], group[:, 3], convention=convention, **link_options)
-        for i in tube_nms(tubes, tube_nms_thr, convention):
+        extra = dict(num_frames=int(num_frames[video])) if takes_num_frames else {}
+        tubes = link(group[:, 1], group[:, 4:8], group[:, 3], convention=convention.box, **extra, **link_options)
+        kept = (range(len(tubes)) if convention.tube_nms_thr is None else
+                tube_nms(tubes, convention.tube_nms_thr, convention.box, convention.temporal_iou))
+        for i in kept:
             out[label].append((video, tubes[i][0], tubes[i][1]))
         if bar is not None:
             bar.update()

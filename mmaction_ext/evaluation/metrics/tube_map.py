@@ -1,11 +1,15 @@
 """Frame-mAP and video-mAP metrics for tube detectors on JHMDB51-21 / UCF101-24 (ACT ground truth).
 
 A model's prediction for a clip (``ActionDataSample.pred_instances``) is a set of ``Q`` tubes:
-``bboxes (Q, T, 4)`` in pixels of the annotation's resolution (``gt_resolution``) and per-frame class
-scores ``scores (Q, T, C)``. The clip's metainfo gives ``video_id``, ``frame_ids`` (``(T, )`` 1-based
-frame numbers) and ``frame_valid`` (``(T, )``; padded frames are skipped). Every (tube, frame, class)
-becomes a frame detection; per frame the ``max_dets_per_frame`` highest-scoring ones above
-``score_thr`` are kept.
+``bboxes (Q, T, 4)`` in pixels of the annotation's resolution (``gt_resolution``), per-frame class
+scores ``scores (Q, T, C)`` and, optionally, actor confidences ``actor_scores (Q, T)``. The clip's
+metainfo gives ``video_id``, ``frame_ids`` (``(T, )`` 1-based frame numbers) and ``frame_valid``
+(``(T, )``; padded frames are skipped). Every (tube, frame, class) becomes a frame detection; per frame
+the ``max_dets_per_frame`` highest-scoring ones above ``score_thr`` are kept.
+
+``convention`` picks the evaluator reproduced (``'voc'``: MultiSports / MMAction2 and, for frames, the
+TF-OD-API Pascal evaluator of YOWO / TubeR / CSA; ``'act'``: ACT-detector; ``'csa'``: CSA's video-mAP;
+see :mod:`mmaction_ext.evaluation.functional.conventions` and ``docs/detection_eval.md``).
 """
 from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence
@@ -16,8 +20,8 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
 from ...datasets.act_annotations import load_act_annotations
-from ...structures import box_pixel_offset, check_pred_tubes, frame_detections_from_tubes, to_numpy
-from ..functional import VIDEO_IOU_RANGE, build_video_tubes, check_link_options, frame_ap, video_ap
+from ...structures import check_pred_tubes, frame_detections_from_tubes, to_numpy
+from ..functional import VIDEO_IOU_RANGE, build_video_tubes, check_link_options, frame_ap, resolve_convention, video_ap
 
 
 class ActionTubeMetric(BaseMetric):
@@ -26,19 +30,29 @@ class ActionTubeMetric(BaseMetric):
     Args:
         ann_file (str): ACT ground-truth pickle.
         split (int): 1-based split whose ``test_videos`` are evaluated. Defaults to 1.
-        convention (str): ``'voc'`` or ``'act'`` (box areas and AP integration, see
-            ``docs/detection_eval.md``). Defaults to ``'voc'``.
+        convention (str | dict): A preset (``'voc'``, ``'act'``, ``'csa'`` for video-mAP) or a dict of
+            overrides ``dict(base='act', ap='voc')``. Defaults to ``'voc'``.
         score_thr (float): Frame detections at or below it are dropped. Defaults to 0.
-        max_dets_per_frame (int): Detections kept per frame. Defaults to 10.
+        max_dets_per_frame (int, optional): Detections kept per frame (None: all). Defaults to 10.
+        argmax_class_only (bool): A tube is a detection of its best class only, per frame (CSA's UCF
+            video-mAP). Defaults to False.
+        actor_score_thr (float, optional): Keep a tube's detections in a frame only where its
+            ``actor_scores`` reach this (CSA's UCF video-mAP: 0.7); None: no gate. Defaults to None.
         ignore_classes (Sequence[int]): Classes left out of the mean.
     """
 
-    def __init__(self, ann_file: str, split: int = 1, convention: str = 'voc', score_thr: float = 0.0,
-                 max_dets_per_frame: int = 10, ignore_classes: Sequence[int] = (), collect_device: str = 'cpu',
-                 prefix: Optional[str] = None):
+    evaluates_frames = False  # frame-mAP refuses the video-only conventions
+
+    def __init__(self, ann_file: str, split: int = 1, convention='voc', score_thr: float = 0.0,
+                 max_dets_per_frame: Optional[int] = 10, argmax_class_only: bool = False,
+                 actor_score_thr: Optional[float] = None, ignore_classes: Sequence[int] = (),
+                 collect_device: str = 'cpu', prefix: Optional[str] = None):
         super().__init__(collect_device=collect_device, prefix=prefix)
-        box_pixel_offset(convention)  # validates it
-        self.ann_file, self.convention = ann_file, convention
+        try:
+            self.convention = resolve_convention(convention, frames=self.evaluates_frames)
+        except (ValueError, TypeError) as error:
+            raise type(error)(f'{type(self).__name__}: {error}') from None
+        self.ann_file = ann_file
         self.annos = load_act_annotations(ann_file)
         tests = self.annos['test_videos']
         if not 1 <= split <= len(tests):
@@ -47,6 +61,7 @@ class ActionTubeMetric(BaseMetric):
         self.video_index = {video: i for i, video in enumerate(self.videos)}
         self.num_classes = len(self.annos['labels'])
         self.score_thr, self.max_dets_per_frame = score_thr, max_dets_per_frame
+        self.argmax_class_only, self.actor_score_thr = argmax_class_only, actor_score_thr
         self.ignore_classes = tuple(ignore_classes)
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
@@ -69,7 +84,16 @@ class ActionTubeMetric(BaseMetric):
         bad = frame_ids[valid][(frame_ids[valid] < 1) | (frame_ids[valid] > nframes)]
         if bad.size:
             raise ValueError(f'{where}: frame {int(bad[0])} outside 1-{nframes}')
-        rows = frame_detections_from_tubes(boxes, scores, frame_ids, valid, self.max_dets_per_frame, self.score_thr)
+        actor_scores = None
+        if self.actor_score_thr is not None:
+            if 'actor_scores' not in sample['pred_instances']:
+                raise ValueError(f'{where}: actor_score_thr={self.actor_score_thr} needs pred_instances.actor_scores '
+                                 '(Q, T), which the model did not predict')
+            actor_scores = to_numpy(sample['pred_instances']['actor_scores'])
+            if actor_scores.shape != scores.shape[:2]:
+                raise ValueError(f'{where}: actor_scores of shape {actor_scores.shape}, expected {scores.shape[:2]}')
+        rows = frame_detections_from_tubes(boxes, scores, frame_ids, valid, self.max_dets_per_frame, self.score_thr,
+                                           self.argmax_class_only, actor_scores, self.actor_score_thr or 0.0)
         return dict(video=self.video_index[video], frames=frame_ids[valid], rows=rows)
 
     def _all_detections(self, results: List[dict]) -> np.ndarray:
@@ -102,6 +126,8 @@ class ActionTubeMetric(BaseMetric):
 class FrameMAP(ActionTubeMetric):
     """Frame-mAP (percent) at ``iou_thr`` (default 0.5); see :func:`frame_ap` for the matching."""
 
+    evaluates_frames = True
+
     def __init__(self, ann_file: str, iou_thr: float = 0.5, **kwargs):
         super().__init__(ann_file, **kwargs)
         self.iou_thr = iou_thr
@@ -121,29 +147,30 @@ class VideoMAP(ActionTubeMetric):
     Args:
         iou_thrs (Sequence[float]): Defaults to ``(0.2, 0.5, 0.75)``.
         average_range (bool): Also report the mean over 0.5, 0.55, ..., 0.95. Defaults to True.
-        linking (str): ``'viterbi'`` (CSA / YOWO) or ``'greedy'`` (ACT). Defaults to ``'viterbi'``.
-        tube_nms_thr (float): ST-IoU threshold of the 3D NMS after linking. Defaults to 0.3.
-        link_options (dict): Options of the linking function (``max_tubes``, ``top_k``, ``frame_nms_thr``,
-            ...; see :mod:`mmaction_ext.evaluation.functional.tube_linking`), checked when the metric is built.
-        Others as :class:`ActionTubeMetric`.
+        linking (str, optional): ``'greedy'`` (ACT, MultiSports), ``'csa'`` (CSA / YOWO) or ``'viterbi'``
+            (ours); None: the convention's (``'greedy'`` for ``'voc'`` and ``'act'``, ``'csa'`` for ``'csa'``).
+        link_options (dict): Options of the linking function (``min_length``, ``top_k``, ``max_tubes``, ...;
+            see :mod:`mmaction_ext.evaluation.functional.tube_linking`), checked when the metric is built.
+        Others as :class:`ActionTubeMetric`; the 3D NMS after linking is the convention's ``tube_nms_thr``.
     """
 
     def __init__(self, ann_file: str, iou_thrs: Sequence[float] = (0.2, 0.5, 0.75), average_range: bool = True,
-                 linking: str = 'viterbi', tube_nms_thr: float = 0.3, link_options: Optional[dict] = None,
-                 **kwargs):
+                 linking: Optional[str] = None, link_options: Optional[dict] = None, **kwargs):
+        super().__init__(ann_file, **kwargs)
         link_options = dict(link_options or {})
+        linking = linking or self.convention.linking
         try:
             check_link_options(linking, link_options)
         except ValueError as error:
             raise ValueError(f'VideoMAP: {error}') from None
-        super().__init__(ann_file, **kwargs)
         self.iou_thrs, self.average_range = tuple(iou_thrs), average_range
-        self.linking, self.tube_nms_thr, self.link_options = linking, tube_nms_thr, link_options
+        self.linking, self.link_options = linking, link_options
 
     def compute_metrics(self, results: list) -> dict:
         detections = self._all_detections(results)
-        tubes = build_video_tubes(detections, len(self.videos), self.num_classes, self.linking, self.tube_nms_thr,
-                                  self.convention, **self.link_options)
+        num_frames = [int(self.annos['nframes'][video]) for video in self.videos]
+        tubes = build_video_tubes(detections, len(self.videos), self.num_classes, self.convention, self.linking,
+                                  num_frames, **self.link_options)
         thresholds = tuple(dict.fromkeys(self.iou_thrs + (VIDEO_IOU_RANGE if self.average_range else ())))
         per_threshold = video_ap(self.annos['gttubes'], self.videos, tubes, self.num_classes, thresholds,
                                  self.convention, self.ignore_classes)

@@ -60,11 +60,36 @@ def test_perfect_predictions_score_100_and_padding_is_ignored(small_act):
         sample['pred_instances']['bboxes'][:, padded] = torch.tensor([60.0, 60, 90, 90], dtype=torch.float64)
         sample['pred_instances']['scores'][:, padded] = 1.0
     assert evaluate(FrameMAP(small_act), samples) == {'frame_mAP@0.5': 100.0}
-    videos = evaluate(VideoMAP(small_act), samples)
-    assert set(videos) == {'video_mAP@0.2', 'video_mAP@0.5', 'video_mAP@0.75', 'video_mAP@0.5:0.95'}
-    assert all(v == 100.0 for v in videos.values())
-    assert evaluate(VideoMAP(small_act, linking='greedy', link_options=dict(min_length=1)),
-                    samples)['video_mAP@0.5'] == 100.0
+    assert evaluate(FrameMAP(small_act, convention='act'), samples) == {'frame_mAP@0.5': 100.0}
+    short = dict(min_length=1)  # the tubes here last 5 and 10 frames; ACT / MultiSports drop < 15
+    for convention, linking in (('voc', None), ('act', None), ('act', 'viterbi')):
+        videos = evaluate(VideoMAP(small_act, convention=convention, linking=linking, link_options=short), samples)
+        assert set(videos) == {'video_mAP@0.2', 'video_mAP@0.5', 'video_mAP@0.75', 'video_mAP@0.5:0.95'}
+        assert all(v == 100.0 for v in videos.values())
+    assert evaluate(VideoMAP(small_act), samples)['video_mAP@0.2'] == 0.0  # no tube lasts 15 frames
+
+
+def test_csa_video_map_links_whole_videos_and_trims_one_frame_late(small_act):
+    """CSA's protocol on exact predictions (the hand computation): each tube spans its whole video, then
+    is cut to as many frames as have detections, starting one frame after the first of them.
+    v1 (10 frames), class 0 on 1-10 -> tube 2-10: ST-IoU 9/10. v2 (7 frames), class 0 on 1-5 -> 2-6: 4/6;
+    class 1 on 3-7 -> 4-7: 4/5. At 0.5 all match; at 0.75 class 0 has TP, FP (AP 1/2), class 1 TP: 75."""
+    dataset = UCF24TubeDataset(small_act, [], data_prefix=dict(video='x'), clip_len=4, test_mode=True)
+    samples = perfect_samples(dataset, 3)
+    for sample in samples:
+        sample['pred_instances']['actor_scores'] = sample['pred_instances']['scores'].amax(-1)
+    metric = VideoMAP(small_act, convention='csa', iou_thrs=(0.5, 0.75), average_range=False, argmax_class_only=True,
+                      actor_score_thr=0.7)
+    assert evaluate(metric, samples) == {'video_mAP@0.5': 100.0, 'video_mAP@0.75': 75.0}
+    for sample in samples:  # below the actor gate: no detection is left
+        sample['pred_instances']['actor_scores'] *= 0.5
+    assert evaluate(VideoMAP(small_act, convention='csa', argmax_class_only=True, actor_score_thr=0.7),
+                    samples)['video_mAP@0.2'] == 0.0
+    del samples[0]['pred_instances']['actor_scores']
+    with pytest.raises(ValueError, match=r"video 'v1'.*actor_score_thr=0.7 needs pred_instances.actor_scores"):
+        VideoMAP(small_act, convention='csa', actor_score_thr=0.7).process([], samples[:1])
+    with pytest.raises(ValueError, match="FrameMAP: convention 'csa' defines video-mAP only"):
+        FrameMAP(small_act, convention='csa')
 
 
 def test_missing_video_counts_as_missed_and_is_logged(small_act):
@@ -116,10 +141,17 @@ def test_real_ucf101_24_ground_truth_known_iou(ucf24_act, tmp_path):
     assert evaluate(FrameMAP(str(path)), exact)['frame_mAP@0.5'] == 100.0
     assert evaluate(FrameMAP(str(path)), shifted)['frame_mAP@0.5'] == 100.0
     assert evaluate(FrameMAP(str(path), iou_thr=0.7), shifted)['frame_mAP@0.7'] == 0.0
-    video_exact = evaluate(VideoMAP(str(path)), exact)
-    video_shifted = evaluate(VideoMAP(str(path), average_range=False), shifted)
+    bridging = dict(convention='act', linking='viterbi')  # ours: no tube breaks on a fast-moving actor
+    video_exact = evaluate(VideoMAP(str(path), **bridging), exact)
+    video_shifted = evaluate(VideoMAP(str(path), average_range=False, **bridging), shifted)
     assert video_exact['video_mAP@0.5:0.95'] == 100.0
     assert video_shifted['video_mAP@0.5'] == 100.0 and video_shifted['video_mAP@0.75'] == 0.0
+    # ACT's / MultiSports' linking ends a tube wherever consecutive boxes overlap by less than 0.5, which
+    # real annotations do (v_PoleVault_g07_c03 at frame 188, v_Skiing_g06_c07 at 42 and 78, ...): exact
+    # predictions lose tubes there.
+    greedy = evaluate(VideoMAP(str(path)), exact)
+    assert greedy['video_mAP@0.2'] == pytest.approx(96.71, abs=0.01)
+    assert greedy['video_mAP@0.5:0.95'] == pytest.approx(83.06, abs=0.01)
 
 
 def test_ava_reuses_mmaction_metric_with_its_known_value(shared_data, tmp_path, monkeypatch):
@@ -152,13 +184,15 @@ def test_real_jhmdb_ground_truth_through_the_whole_video_preset(shared_data, tmp
     path.write_bytes(pickle.dumps(annos))
     samples = perfect_samples(JHMDBTubeDataset(str(path), [], data_prefix=dict(img='x'), test_mode=True), 21)
     assert evaluate(FrameMAP(str(path)), samples)['frame_mAP@0.5'] == 100.0
-    assert evaluate(VideoMAP(str(path)), samples)['video_mAP@0.5:0.95'] == 100.0
+    assert evaluate(VideoMAP(str(path), convention='act', linking='viterbi'), samples)['video_mAP@0.5:0.95'] == 100.0
 
 
 def test_video_map_checks_its_linking_at_build(small_act):
     """A typo in link_options fails when the metric is built, not after a whole test epoch."""
     with pytest.raises(ValueError, match="VideoMAP: unknown 'viterbi' link option 'max_gapp'; did you mean 'max_gap'"):
-        VideoMAP(small_act, link_options=dict(max_gapp=0))
+        VideoMAP(small_act, linking='viterbi', link_options=dict(max_gapp=0))
+    with pytest.raises(ValueError, match="VideoMAP: unknown 'greedy' link option 'max_gap'"):
+        VideoMAP(small_act, link_options=dict(max_gap=0))  # 'voc' links greedily
     with pytest.raises(ValueError, match="unknown linking 'hungarian'"):
         VideoMAP(small_act, linking='hungarian')
     from mmaction.registry import METRICS
