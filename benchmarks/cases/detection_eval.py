@@ -16,7 +16,7 @@ def ucf24_predictions(quick=False, seed=0):
     import warnings
 
     from mmaction_ext.datasets import convert_ucf24_pyannot
-    from mmaction_ext.datasets.synthetic.tube_detections import perturbed_tube_detections, ucf24_test_subset
+    from mmaction_ext.datasets.synthetic import perturbed_tube_detections, ucf24_test_subset
     folder = osp.join(SHARED, 'ucf101_24_corrected_annots')
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')  # the 6 unannotated training videos, irrelevant here

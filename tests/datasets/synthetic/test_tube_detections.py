@@ -2,7 +2,7 @@
 import numpy as np
 
 from helpers.tubes import tube
-from mmaction_ext.datasets.synthetic.tube_detections import perturbed_tube_detections, ucf24_test_subset
+from mmaction_ext.datasets.synthetic import perturbed_tube_detections, ucf24_test_subset
 
 
 def test_detections_are_seeded_valid_and_distinct():

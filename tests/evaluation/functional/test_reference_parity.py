@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from helpers.multisports import int_of_one_element, own_scores_dataset
-from mmaction_ext.datasets.synthetic.tube_detections import perturbed_tube_detections, ucf24_test_subset
+from mmaction_ext.datasets.synthetic import perturbed_tube_detections, ucf24_test_subset
 from mmaction_ext.evaluation.functional import build_video_tubes, frame_ap, video_ap
 
 # MultiSports' videoAP_all averages over 0.1, 0.2, ..., 0.9 computed as 0.1 + 0.1 * i.
