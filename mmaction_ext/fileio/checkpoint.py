@@ -17,6 +17,7 @@ import collections
 import os.path as osp
 import pickle
 import re
+import struct
 from collections import OrderedDict
 from typing import Sequence
 
@@ -84,9 +85,9 @@ def _diagnose(filename: str, extra_safe_globals: Sequence, reason: str) -> Excep
     unlisted = next((name for name in names if name not in allowed and not name.startswith('torch.')), None)
     if unlisted is not None:
         return _refused(filename, unlisted)
-    return UnsafeCheckpointError(
-        f'refusing to load checkpoint {filename}: it is a pickle that torch\'s safe loader cannot read '
-        f'({reason}); torch.save never writes such files', filename)
+    # Without an unlisted global the pickle can construct nothing dangerous: it is damaged or foreign bytes
+    # (random data can parse as a short pickle with opcodes torch's loader refuses).
+    return _corrupt(filename, reason)
 
 
 def load_checkpoint_safely(filename, map_location=None, extra_safe_globals=()):
@@ -118,7 +119,9 @@ def load_checkpoint_safely(filename, map_location=None, extra_safe_globals=()):
                            if line.strip() and not line.strip().startswith(
                                ('Weights only', 'Check the documentation', 'Please file an issue', 'In PyTorch')))
         raise _diagnose(filename, extra_safe_globals, reason or message) from None
-    except (RuntimeError, EOFError, OSError, ValueError, KeyError) as error:
+    # What torch's unpickler raises on bytes that are no pickle (random data gives any of these).
+    except (RuntimeError, EOFError, OSError, ValueError, KeyError, IndexError, TypeError, AttributeError,
+            OverflowError, struct.error) as error:
         raise _corrupt(filename, f'{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ""}') \
             from None
 
