@@ -49,6 +49,18 @@ def ucf24_fixture(shared_data):
     return annos, videos, detections
 
 
+def assert_same_tubes(ours, theirs, videos):
+    """The same tubes per class and video: frames, boxes and frame scores to 1e-6, tube scores to 1e-9
+    (``theirs`` keys videos by name)."""
+    for label, items in ours.items():
+        expected = sorted(((videos.index(v), s, t) for v, s, t in theirs[label]), key=lambda item: (item[0], -item[1]))
+        got = sorted(items, key=lambda item: (item[0], -item[1]))
+        assert [(v, t.shape) for v, _, t in got] == [(v, t.shape) for v, _, t in expected], f'class {label}'
+        for (_, score, tube), (_, their_score, their_tube) in zip(got, expected):
+            assert score == pytest.approx(their_score, abs=1e-9)
+            np.testing.assert_allclose(tube, their_tube, atol=1e-6)
+
+
 def test_fixture_exercises_the_rules(ucf24_fixture):
     annos, videos, detections = ucf24_fixture
     assert len(videos) == 48 and len(detections) > 10000
@@ -73,19 +85,40 @@ def test_linking_and_video_ap_equal_multisports(ucf24_fixture, multisports, monk
     fix_stale_score(monkeypatch, multisports)
     theirs = multisports.link_tubes(annos, detections, len_thre=15)
     ours = build_video_tubes(detections, len(videos), 24, 'voc')
-    for label in range(24):  # the same tubes, boxes and scores
-        expected = sorted(((videos.index(v), s, t) for v, s, t in theirs[label]), key=lambda item: (item[0], -item[1]))
-        got = sorted(ours[label], key=lambda item: (item[0], -item[1]))
-        assert [(v, t.shape) for v, _, t in got] == [(v, t.shape) for v, _, t in expected]
-        for (_, score, tube), (_, their_score, their_tube) in zip(got, expected):
-            assert score == pytest.approx(their_score, abs=1e-9)
-            np.testing.assert_allclose(tube, their_tube, atol=1e-6)
+    assert_same_tubes(ours, theirs, videos)
     results = video_ap(annos['gttubes'], videos, ours, 24, (0.2, 0.5) + ALL_THRESHOLDS, convention='voc')
     for thr in (0.2, 0.5):
         assert 100 * results[thr][0] == pytest.approx(multisports.videoAP(annos, theirs, thr, print_info=False),
                                                       abs=1e-6)
     mean_all = 100 * np.mean([results[thr][0] for thr in ALL_THRESHOLDS])
     assert round(mean_all, 4) == multisports.videoAP_all(annos, theirs)['v_map_0.10:0.90']
+
+
+def _iou_plus_one(boxes, box):
+    """ACT-detector's ``iou2d``: IoU of boxes ``(n, 4)`` with one box, areas counting the +1 pixel."""
+    boxes, box = np.atleast_2d(boxes), np.atleast_2d(box)
+    width = np.maximum(0, np.minimum(boxes[:, 2], box[:, 2]) + 1 - np.maximum(boxes[:, 0], box[:, 0]))
+    height = np.maximum(0, np.minimum(boxes[:, 3], box[:, 3]) + 1 - np.maximum(boxes[:, 1], box[:, 1]))
+    inter = width * height
+    area = (boxes[:, 2] - boxes[:, 0] + 1) * (boxes[:, 3] - boxes[:, 1] + 1)
+    return inter / (area + (box[:, 2] - box[:, 0] + 1) * (box[:, 3] - box[:, 1] + 1) - inter)
+
+
+def test_act_linking_equals_multisports_linking_with_act_iou(ucf24_fixture, multisports, monkeypatch):
+    """MultiSports' ``link_tubes`` is ACT-detector's ``BuildTubes`` (K = 1, soft suppression 0.6 with
+    +1-pixel areas, top 10, score >= 0.005, >= 15 frames) except that it links by IoU without the +1
+    pixel; given ACT's IoU it is an ACT peer, and our 'act' linking (before ACT's 3D NMS) equals it."""
+    annos, videos, detections = ucf24_fixture
+    fix_stale_score(monkeypatch, multisports)
+    monkeypatch.setattr(multisports, 'iou2d_voc', _iou_plus_one)
+    theirs = multisports.link_tubes(annos, detections, len_thre=15)
+    ours = build_video_tubes(detections, len(videos), 24, dict(base='act', tube_nms_thr=None))
+    voc = build_video_tubes(detections, len(videos), 24, 'voc')
+    def spans(tubes):
+        return {(label, video, int(t[0, 0]), int(t[-1, 0])) for label, items in tubes.items() for video, _, t in items}
+
+    assert spans(ours) != spans(voc)  # the +1 pixel changes some links on this fixture
+    assert_same_tubes(ours, theirs, videos)
 
 
 def _multisports_fixture(shared_data):
