@@ -18,123 +18,6 @@ from ...utils import unknown_name_message
 from .conventions import ConventionLike, resolve_convention
 
 
-def _best_chain(boxes: List[np.ndarray], scores: List[np.ndarray], convention: str,
-                weights: Tuple[float, float, float], min_iou: float) -> Tuple[int, List[int]]:
-    """The best chain of boxes over consecutive frames (one box per frame), by dynamic programming.
-
-    An edge joins boxes of consecutive frames whose IoU is above ``min_iou`` (an actor does not
-    jump) and scores ``w_iou * IoU + w_sum * (s_t + s_t+1) + w_prod * s_t * s_t+1``. A chain may
-    start and end at any frame; the one with the largest sum of edge scores wins (the
-    highest-scoring single box when no edge exists).
-
-    Returns:
-        tuple: ``(position of the chain's first frame, [box index in each frame of the chain])``.
-    """
-    w_iou, w_sum, w_prod = weights
-    totals = [np.zeros(len(scores[0]))]
-    back = [np.full(len(scores[0]), -1)]
-    for t in range(1, len(boxes)):
-        count = len(boxes[t])
-        total, pointer = np.zeros(count), np.full(count, -1)
-        if len(boxes[t - 1]) and count:
-            s_prev, s_next = scores[t - 1][:, None], scores[t][None]
-            iou = pairwise_box_iou(boxes[t - 1], boxes[t], convention)
-            edge = np.where(iou > min_iou, w_iou * iou + w_sum * (s_prev + s_next) + w_prod * s_prev * s_next,
-                            -np.inf)
-            candidates = totals[-1][:, None] + edge
-            previous = np.argmax(candidates, 0)
-            value = candidates[previous, np.arange(count)]
-            linked = np.isfinite(value)  # continuing a chain beats starting one: edge scores are positive
-            total[linked], pointer[linked] = value[linked], previous[linked]
-        totals.append(total)
-        back.append(pointer)
-    flat_totals = np.concatenate(totals)
-    flat_scores = np.concatenate(scores)
-    end = int(np.lexsort((-np.arange(len(flat_totals)), flat_scores, flat_totals))[-1])
-    sizes = np.cumsum([len(s) for s in scores])
-    t = int(np.searchsorted(sizes, end, side='right'))
-    k = end - (sizes[t - 1] if t else 0)
-    chain = [int(k)]
-    while back[t][chain[-1]] >= 0:
-        chain.append(int(back[t][chain[-1]]))
-        t -= 1
-    return t, chain[::-1]
-
-
-def _runs(frames: np.ndarray, max_gap: int) -> List[np.ndarray]:
-    """Split sorted frame numbers where more than ``max_gap`` frames are missing in a row."""
-    if len(frames) == 0:
-        return []
-    return np.split(frames, np.flatnonzero(np.diff(frames) > max_gap + 1) + 1)
-
-
-def link_tubes_viterbi(frames: np.ndarray, boxes: np.ndarray, scores: np.ndarray, max_tubes: int = 3,
-                       top_k: int = 10, max_gap: int = 4, min_iou: float = 0.0, min_length: int = 5,
-                       edge_weights: Tuple[float, float, float] = (1.0, 1.0, 0.5),
-                       convention: str = 'voc') -> List[Tuple[float, np.ndarray]]:
-    """Link one video's detections of one class into tubes by dynamic programming, with the
-    YOWO / CSA edge score, for actions that may start and end anywhere in the video.
-
-    The frames with detections are split into runs wherever more than ``max_gap`` frames in a row
-    have none. In a run, a frame without detections borrows the boxes of the nearest frame that has
-    some (the earlier one on a tie); :func:`_best_chain` gives the best chain, which becomes a tube,
-    and its boxes are removed. The frames that still have boxes form new runs, linked in turn, up to
-    ``max_tubes`` tubes per run.
-
-    Args:
-        frames (np.ndarray): ``(N, )`` frame numbers of the detections.
-        boxes (np.ndarray): ``(N, 4)``.
-        scores (np.ndarray): ``(N, )`` in ``[0, 1]``.
-        max_tubes (int): Tubes per run. Defaults to 3 (CSA / YOWO keep 3 per video).
-        top_k (int): Highest-scoring boxes kept per frame. Defaults to 10.
-        max_gap (int): Longest run of frames without detections bridged inside a tube. Defaults to 4.
-        min_iou (float): Boxes of consecutive frames are linked only above this IoU. Defaults to 0.
-        min_length (int): Shorter tubes are dropped (sporadic detections are not actions). Defaults to 5.
-        edge_weights (tuple): ``(w_iou, w_sum, w_prod)``. Defaults to CSA's ``(1, 1, 0.5)``.
-
-    Returns:
-        list: ``(score, tube)`` pairs; ``tube`` is ``(n, 6)`` (frame, box, frame score) and the
-        score is its mean frame score.
-    """
-    if len(frames) == 0:
-        return []
-    frames, scores = np.asarray(frames, np.int64), np.asarray(scores, np.float64)
-    order = np.lexsort((-scores, frames))  # by frame, then by decreasing score
-    unique, starts = np.unique(frames[order], return_index=True)
-    candidates = {}
-    for frame, index in zip(unique, np.split(order, starts[1:])):
-        index = index[:top_k]
-        candidates[int(frame)] = (boxes[index].astype(np.float64), scores[index])
-    tubes = []
-    for run in _runs(unique, max_gap):
-        pending, linked = [run], 0
-        while pending and linked < max_tubes:
-            present = pending.pop(0)
-            if present[-1] - present[0] + 1 < min_length:
-                continue  # no chain in this run can be long enough
-            span = np.arange(present[0], present[-1] + 1)
-            after = np.clip(np.searchsorted(present, span), 0, len(present) - 1)
-            before = np.clip(after - 1, 0, len(present) - 1)
-            source = np.where(np.abs(present[before] - span) <= np.abs(present[after] - span), present[before],
-                              present[after])
-            source = np.where(np.isin(span, present), span, source)
-            first, chain = _best_chain([candidates[f][0] for f in source], [candidates[f][1] for f in source],
-                                       convention, edge_weights, min_iou)
-            linked += 1
-            positions = range(first, first + len(chain))
-            tube = np.array([[span[p], *candidates[source[p]][0][k], candidates[source[p]][1][k]]
-                             for p, k in zip(positions, chain)])
-            if len(tube) >= min_length:
-                tubes.append((float(tube[:, 5].mean()), tube))
-            for p, k in zip(positions, chain):
-                if span[p] == source[p]:  # a borrowed box stays with the frame it belongs to
-                    f = int(source[p])
-                    candidates[f] = (np.delete(candidates[f][0], k, 0), np.delete(candidates[f][1], k))
-            left = np.array([f for f in present if len(candidates[int(f)][1])], np.int64)
-            pending = sorted(pending + _runs(left, max_gap), key=lambda r: int(r[0]))
-    return tubes
-
-
 def soft_suppress(boxes: np.ndarray, scores: np.ndarray, iou_thr: float = 0.6,
                   top_k: Optional[int] = 10) -> Tuple[np.ndarray, np.ndarray]:
     """ACT's per-frame suppression (``nms_tubelets`` with K = 1): in decreasing score order, each box not yet
@@ -149,13 +32,7 @@ def soft_suppress(boxes: np.ndarray, scores: np.ndarray, iou_thr: float = 0.6,
     boxes, scores = np.asarray(boxes, np.float64), np.asarray(scores, np.float64)
     if len(scores) < 2:
         return np.arange(len(scores))[:top_k], scores[:top_k]
-    b1, b2 = boxes[:, None], boxes[None]
-    # The +1 after the subtraction, as nms_tubelets rounds.
-    width = np.maximum(0, np.minimum(b1[..., 2], b2[..., 2]) - np.maximum(b1[..., 0], b2[..., 0]) + 1)
-    height = np.maximum(0, np.minimum(b1[..., 3], b2[..., 3]) - np.maximum(b1[..., 1], b2[..., 1]) + 1)
-    inter = width * height
-    area = (boxes[:, 2] - boxes[:, 0] + 1) * (boxes[:, 3] - boxes[:, 1] + 1)
-    ious = inter / (area[:, None] + area[None] - inter)
+    ious = pairwise_box_iou(boxes, boxes, 'act')
     weight = np.ones(len(scores))
     order = np.argsort(-scores, kind='stable')
     while order.size:
@@ -315,6 +192,123 @@ def link_tubes_csa(frames: np.ndarray, boxes: np.ndarray, scores: np.ndarray, nu
     trimmed = [tube[first:first + length] for _, tube in whole]
     # An empty cut (the only detections on the last frame) would score NaN, rank last and never match.
     return [(float(np.mean(tube[:, 5])), tube) for tube in trimmed if len(tube)]
+
+
+def _best_chain(boxes: List[np.ndarray], scores: List[np.ndarray], convention: str,
+                weights: Tuple[float, float, float], min_iou: float) -> Tuple[int, List[int]]:
+    """The best chain of boxes over consecutive frames (one box per frame), by dynamic programming.
+
+    An edge joins boxes of consecutive frames whose IoU is above ``min_iou`` (an actor does not
+    jump) and scores ``w_iou * IoU + w_sum * (s_t + s_t+1) + w_prod * s_t * s_t+1``. A chain may
+    start and end at any frame; the one with the largest sum of edge scores wins (the
+    highest-scoring single box when no edge exists).
+
+    Returns:
+        tuple: ``(position of the chain's first frame, [box index in each frame of the chain])``.
+    """
+    w_iou, w_sum, w_prod = weights
+    totals = [np.zeros(len(scores[0]))]
+    back = [np.full(len(scores[0]), -1)]
+    for t in range(1, len(boxes)):
+        count = len(boxes[t])
+        total, pointer = np.zeros(count), np.full(count, -1)
+        if len(boxes[t - 1]) and count:
+            s_prev, s_next = scores[t - 1][:, None], scores[t][None]
+            iou = pairwise_box_iou(boxes[t - 1], boxes[t], convention)
+            edge = np.where(iou > min_iou, w_iou * iou + w_sum * (s_prev + s_next) + w_prod * s_prev * s_next,
+                            -np.inf)
+            candidates = totals[-1][:, None] + edge
+            previous = np.argmax(candidates, 0)
+            value = candidates[previous, np.arange(count)]
+            linked = np.isfinite(value)  # continuing a chain beats starting one: edge scores are positive
+            total[linked], pointer[linked] = value[linked], previous[linked]
+        totals.append(total)
+        back.append(pointer)
+    flat_totals = np.concatenate(totals)
+    flat_scores = np.concatenate(scores)
+    end = int(np.lexsort((-np.arange(len(flat_totals)), flat_scores, flat_totals))[-1])
+    sizes = np.cumsum([len(s) for s in scores])
+    t = int(np.searchsorted(sizes, end, side='right'))
+    k = end - (sizes[t - 1] if t else 0)
+    chain = [int(k)]
+    while back[t][chain[-1]] >= 0:
+        chain.append(int(back[t][chain[-1]]))
+        t -= 1
+    return t, chain[::-1]
+
+
+def _runs(frames: np.ndarray, max_gap: int) -> List[np.ndarray]:
+    """Split sorted frame numbers where more than ``max_gap`` frames are missing in a row."""
+    if len(frames) == 0:
+        return []
+    return np.split(frames, np.flatnonzero(np.diff(frames) > max_gap + 1) + 1)
+
+
+def link_tubes_viterbi(frames: np.ndarray, boxes: np.ndarray, scores: np.ndarray, max_tubes: int = 3,
+                       top_k: int = 10, max_gap: int = 4, min_iou: float = 0.0, min_length: int = 5,
+                       edge_weights: Tuple[float, float, float] = (1.0, 1.0, 0.5),
+                       convention: str = 'voc') -> List[Tuple[float, np.ndarray]]:
+    """Link one video's detections of one class into tubes by dynamic programming, with the
+    YOWO / CSA edge score, for actions that may start and end anywhere in the video.
+
+    The frames with detections are split into runs wherever more than ``max_gap`` frames in a row
+    have none. In a run, a frame without detections borrows the boxes of the nearest frame that has
+    some (the earlier one on a tie); :func:`_best_chain` gives the best chain, which becomes a tube,
+    and its boxes are removed. The frames that still have boxes form new runs, linked in turn, up to
+    ``max_tubes`` tubes per run.
+
+    Args:
+        frames (np.ndarray): ``(N, )`` frame numbers of the detections.
+        boxes (np.ndarray): ``(N, 4)``.
+        scores (np.ndarray): ``(N, )`` in ``[0, 1]``.
+        max_tubes (int): Tubes per run. Defaults to 3 (CSA / YOWO keep 3 per video).
+        top_k (int): Highest-scoring boxes kept per frame. Defaults to 10.
+        max_gap (int): Longest run of frames without detections bridged inside a tube. Defaults to 4.
+        min_iou (float): Boxes of consecutive frames are linked only above this IoU. Defaults to 0.
+        min_length (int): Shorter tubes are dropped (sporadic detections are not actions). Defaults to 5.
+        edge_weights (tuple): ``(w_iou, w_sum, w_prod)``. Defaults to CSA's ``(1, 1, 0.5)``.
+
+    Returns:
+        list: ``(score, tube)`` pairs; ``tube`` is ``(n, 6)`` (frame, box, frame score) and the
+        score is its mean frame score.
+    """
+    if len(frames) == 0:
+        return []
+    frames, scores = np.asarray(frames, np.int64), np.asarray(scores, np.float64)
+    order = np.lexsort((-scores, frames))  # by frame, then by decreasing score
+    unique, starts = np.unique(frames[order], return_index=True)
+    candidates = {}
+    for frame, index in zip(unique, np.split(order, starts[1:])):
+        index = index[:top_k]
+        candidates[int(frame)] = (boxes[index].astype(np.float64), scores[index])
+    tubes = []
+    for run in _runs(unique, max_gap):
+        pending, linked = [run], 0
+        while pending and linked < max_tubes:
+            present = pending.pop(0)
+            if present[-1] - present[0] + 1 < min_length:
+                continue  # no chain in this run can be long enough
+            span = np.arange(present[0], present[-1] + 1)
+            after = np.clip(np.searchsorted(present, span), 0, len(present) - 1)
+            before = np.clip(after - 1, 0, len(present) - 1)
+            source = np.where(np.abs(present[before] - span) <= np.abs(present[after] - span), present[before],
+                              present[after])
+            source = np.where(np.isin(span, present), span, source)
+            first, chain = _best_chain([candidates[f][0] for f in source], [candidates[f][1] for f in source],
+                                       convention, edge_weights, min_iou)
+            linked += 1
+            positions = range(first, first + len(chain))
+            tube = np.array([[span[p], *candidates[source[p]][0][k], candidates[source[p]][1][k]]
+                             for p, k in zip(positions, chain)])
+            if len(tube) >= min_length:
+                tubes.append((float(tube[:, 5].mean()), tube))
+            for p, k in zip(positions, chain):
+                if span[p] == source[p]:  # a borrowed box stays with the frame it belongs to
+                    f = int(source[p])
+                    candidates[f] = (np.delete(candidates[f][0], k, 0), np.delete(candidates[f][1], k))
+            left = np.array([f for f in present if len(candidates[int(f)][1])], np.int64)
+            pending = sorted(pending + _runs(left, max_gap), key=lambda r: int(r[0]))
+    return tubes
 
 
 LINKERS = {'greedy': link_tubes_greedy, 'csa': link_tubes_csa, 'viterbi': link_tubes_viterbi}
