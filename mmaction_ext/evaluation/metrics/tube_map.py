@@ -89,11 +89,13 @@ class ActionTubeMetric(BaseMetric):
             if 'actor_scores' not in sample['pred_instances']:
                 raise ValueError(f'{where}: actor_score_thr={self.actor_score_thr} needs pred_instances.actor_scores '
                                  '(Q, T), which the model did not predict')
-            actor_scores = to_numpy(sample['pred_instances']['actor_scores'])
-            if actor_scores.shape != scores.shape[:2]:
-                raise ValueError(f'{where}: actor_scores of shape {actor_scores.shape}, expected {scores.shape[:2]}')
-        rows = frame_detections_from_tubes(boxes, scores, frame_ids, valid, self.max_dets_per_frame, self.score_thr,
-                                           self.argmax_class_only, actor_scores, self.actor_score_thr or 0.0)
+            actor_scores = sample['pred_instances']['actor_scores']
+        try:
+            rows = frame_detections_from_tubes(boxes, scores, frame_ids, valid, self.max_dets_per_frame,
+                                               self.score_thr, self.argmax_class_only, actor_scores,
+                                               self.actor_score_thr or 0.0)
+        except ValueError as error:  # actor_scores of the wrong shape
+            raise ValueError(f'{where}: {error}') from None
         return dict(video=self.video_index[video], frames=frame_ids[valid], rows=rows)
 
     def _all_detections(self, results: List[dict]) -> np.ndarray:

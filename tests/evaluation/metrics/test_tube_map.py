@@ -85,6 +85,9 @@ def test_csa_video_map_links_whole_videos_and_trims_one_frame_late(small_act):
         sample['pred_instances']['actor_scores'] *= 0.5
     assert evaluate(VideoMAP(small_act, convention='csa', argmax_class_only=True, actor_score_thr=0.7),
                     samples)['video_mAP@0.2'] == 0.0
+    samples[0]['pred_instances']['actor_scores'] = samples[0]['pred_instances']['actor_scores'][:, :2]
+    with pytest.raises(ValueError, match=r"video 'v1'.*actor_scores of shape \(1, 2\), expected \(1, 4\)"):
+        VideoMAP(small_act, convention='csa', actor_score_thr=0.7).process([], samples[:1])
     del samples[0]['pred_instances']['actor_scores']
     with pytest.raises(ValueError, match=r"video 'v1'.*actor_score_thr=0.7 needs pred_instances.actor_scores"):
         VideoMAP(small_act, convention='csa', actor_score_thr=0.7).process([], samples[:1])
