@@ -1,0 +1,222 @@
+"""EMIM attention (Explicit Motion Information Mining, Zhuang et al.): a cost-volume-style attention.
+
+A query token at frame ``t`` attends to the ``K x K`` window of key/value tokens centred at its position in
+frame ``t + temporal_interval``. The window's logits (scaled ``q . k`` plus a relative position bias) give
+the **appearance** output, ``softmax(logits) . V``, and, read as a cost volume, the **motion** output, a
+shared MLP applied to each head's ``K^2`` raw logits. ``x = appearance + motion``, then the original output
+projection (see ``docs/emim.md`` for the equations, the official code's behaviour and our choices).
+
+The windows are computed without materialising the ``(THW)^2`` affinity: per frame pair one dense GEMM of
+the queries against the padded key map, from which each query's ``K^2`` logits are gathered ("dense +
+gather", exact, 12-16x faster than unfolding on CPU; ``../shared/research/emim_natten.md``).
+"""
+from typing import Optional, Tuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.model import BaseModule
+from mmengine.model.weight_init import trunc_normal_
+
+# The official code pads the key and value maps with this constant (neither shifted nor masked windows).
+PAD_VALUE = 1e-6
+SAMPLINGS = ('sliding', 'block')
+EDGE_MODES = ('repeat', 'pad')
+
+
+class QuickGELU(nn.Module):
+    """``x * sigmoid(1.702 x)``, the activation of the official motion MLP (CLIP's approximation of GELU)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * torch.sigmoid(1.702 * x)
+
+
+def window_index(height: int, width: int, window_size: int, sampling: str = 'sliding',
+                 device=None) -> Tuple[torch.Tensor, Tuple[int, int, int, int]]:
+    """Where each query's key window lies in the padded key map.
+
+    Args:
+        sampling (str): ``'sliding'``: the window centred at the query (EMIM); ``'block'``: the fixed
+            non-overlapping ``K x K`` block containing the query (the non-sliding baseline of Table 6).
+
+    Returns:
+        tuple: ``index (H*W, K*K)`` of flattened positions in the padded map, row-major over the window,
+        and the padding ``(left, right, top, bottom)`` of the key map (``F.pad`` order).
+    """
+    k = window_size
+    rows = torch.arange(height, device=device)[:, None, None, None]
+    cols = torch.arange(width, device=device)[None, :, None, None]
+    di = torch.arange(k, device=device)[None, None, :, None]
+    dj = torch.arange(k, device=device)[None, None, None, :]
+    if sampling == 'sliding':
+        pad = k // 2
+        padding = (pad, pad, pad, pad)
+        top, left = rows, cols  # the window of query (i, j) starts at (i, j) of the map padded by K // 2
+    elif sampling == 'block':
+        padding = (0, -width % k, 0, -height % k)
+        top, left = rows // k * k, cols // k * k
+    else:
+        raise ValueError(f'unknown sampling {sampling!r}; expected one of {SAMPLINGS}')
+    padded_width = width + padding[0] + padding[1]
+    index = (top + di) * padded_width + (left + dj)
+    return index.reshape(height * width, k * k), padding
+
+
+def local_window_logits(q: torch.Tensor, k: torch.Tensor, index: torch.Tensor,
+                        padding: Tuple[int, int, int, int], size: Tuple[int, int]) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Logits of every query against its key window: ``(N, heads, H*W, K*K)``.
+
+    Args:
+        q (torch.Tensor): ``(N, heads, H*W, D)`` queries, already scaled.
+        k (torch.Tensor): ``(N, heads, H*W, D)`` keys of the paired frames.
+        index, padding: from :func:`window_index`.
+        size (tuple): ``(H, W)``.
+
+    Returns:
+        tuple: the logits, and the dense ``q . k_padded`` shape ``(N, heads, H*W, Lp)`` for reuse.
+    """
+    n, heads, _, dim = k.shape
+    k_map = k.transpose(-1, -2).reshape(n, heads * dim, *size)
+    k_padded = F.pad(k_map, padding, value=PAD_VALUE).reshape(n, heads, dim, -1)
+    dense = q @ k_padded
+    return dense.gather(-1, index.expand(n, heads, -1, -1)), dense
+
+
+def local_window_aggregate(attn: torch.Tensor, v: torch.Tensor, index: torch.Tensor,
+                           padding: Tuple[int, int, int, int], size: Tuple[int, int], num_padded: int) -> torch.Tensor:
+    """``sum over the window of attn * v``: ``(N, heads, H*W, D)`` from ``attn (N, heads, H*W, K*K)``."""
+    n, heads, _, dim = v.shape
+    v_map = v.transpose(-1, -2).reshape(n, heads * dim, *size)
+    v_padded = F.pad(v_map, padding, value=PAD_VALUE).reshape(n, heads, dim, -1).transpose(-1, -2)
+    dense = attn.new_zeros(n, heads, attn.shape[2], num_padded)
+    dense = dense.scatter(-1, index.expand(n, heads, -1, -1), attn)
+    return dense @ v_padded
+
+
+class EMIMAttention(BaseModule):
+    """EMIM attention over ``(T, H, W)`` tokens, a drop-in for the global MHSA of a video transformer block
+    (the parameters ``qkv`` and ``proj`` keep their names and shapes, so the block's weights still load).
+
+    Args:
+        dim (int): Channels ``C``.
+        num_heads (int): Heads; ``C`` must be divisible by it.
+        qkv_bias (bool): Bias in ``qkv``. Defaults to True.
+        qk_scale (float, optional): Logit scale; None: ``head_dim ** -0.5``.
+        attn_drop (float): Dropout on the window attention. Defaults to 0.
+        proj_drop (float): Dropout after ``proj``. Defaults to 0.
+        window_size (int): Odd ``K`` of the ``K x K`` key window. Defaults to 7 (Table 5; the text's
+            "P = 7" cannot be a radius, see ``docs/emim.md``).
+        temporal_interval (int): ``delta``: keys from frame ``t + delta``; 0 is the same frame (images,
+            Tables 9 and 11). Defaults to 1.
+        sampling (str): ``'sliding'`` (EMIM) or ``'block'`` (Table 6's non-sliding windows, our reading).
+        with_motion (bool): Add the motion branch (Table 7). Defaults to True.
+        motion_act (str): ``'quick_gelu'`` (official code) or ``'gelu'`` (eq. 5). Defaults to ``'quick_gelu'``.
+        edge_mode (str): The last ``delta`` frames have no frame ``t + delta``: ``'repeat'`` gives them the
+            output of frame ``T - 1 - delta`` (the official pairing, generalised), ``'pad'`` pairs them with
+            a frame of the padding constant. Defaults to ``'repeat'``.
+        init_cfg (dict, optional): mmengine init config.
+
+    Shapes:
+        ``forward(x (B, T*H*W, C), (T, H, W))`` -> ``(B, T*H*W, C)``; with ``return_affinity=True`` also
+        the window attention ``(B, heads, T, H*W, K*K)``.
+    """
+
+    def __init__(self, dim: int, num_heads: int, qkv_bias: bool = True, qk_scale: Optional[float] = None,
+                 attn_drop: float = 0., proj_drop: float = 0., window_size: int = 7, temporal_interval: int = 1,
+                 sampling: str = 'sliding', with_motion: bool = True, motion_act: str = 'quick_gelu',
+                 edge_mode: str = 'repeat', init_cfg: Optional[dict] = None):
+        super().__init__(init_cfg=init_cfg)
+        if dim % num_heads:
+            raise ValueError(f'EMIMAttention: num_heads={num_heads} does not divide dim={dim}')
+        if window_size < 1 or window_size % 2 == 0:
+            raise ValueError(f'EMIMAttention: window_size must be odd and positive, got {window_size}')
+        if temporal_interval < 0:
+            raise ValueError(f'EMIMAttention: temporal_interval must be >= 0, got {temporal_interval}')
+        if sampling not in SAMPLINGS:
+            raise ValueError(f'EMIMAttention: unknown sampling {sampling!r}; expected one of {SAMPLINGS}')
+        if edge_mode not in EDGE_MODES:
+            raise ValueError(f'EMIMAttention: unknown edge_mode {edge_mode!r}; expected one of {EDGE_MODES}')
+        activations = dict(quick_gelu=QuickGELU, gelu=nn.GELU)
+        if motion_act not in activations:
+            raise ValueError(f'EMIMAttention: unknown motion_act {motion_act!r}; expected one of {sorted(activations)}')
+        self.num_heads, self.head_dim = num_heads, dim // num_heads
+        self.scale = qk_scale or self.head_dim**-0.5
+        self.window_size, self.temporal_interval = window_size, temporal_interval
+        self.sampling, self.with_motion, self.edge_mode = sampling, with_motion, edge_mode
+        self.qkv = nn.Linear(dim, dim * 3, bias=qkv_bias)
+        self.rpb = nn.Parameter(torch.zeros(num_heads, window_size, window_size))
+        window = window_size * window_size
+        if with_motion:  # Linear, activation, Linear: the official key names motion_conv.0 / .2
+            self.motion_conv = nn.Sequential(nn.Linear(window, 4 * window), activations[motion_act](),
+                                             nn.Linear(4 * window, self.head_dim))
+        self.attn_drop = nn.Dropout(attn_drop)
+        self.proj = nn.Linear(dim, dim)
+        self.proj_drop = nn.Dropout(proj_drop)
+        self._init_new_parameters()
+
+    def _init_new_parameters(self) -> None:
+        """The official init of the parameters EMIM adds: RPB truncated normal (std 0.02); motion MLP first
+        layer Xavier-uniform, last layer zero, so a new block starts as pure local cross-frame attention."""
+        trunc_normal_(self.rpb, std=.02)
+        if self.with_motion:
+            nn.init.xavier_uniform_(self.motion_conv[0].weight)
+            nn.init.zeros_(self.motion_conv[0].bias)
+            nn.init.zeros_(self.motion_conv[2].weight)
+            nn.init.zeros_(self.motion_conv[2].bias)
+
+    def init_weights(self) -> None:
+        super().init_weights()
+        if not self.init_cfg:  # an init_cfg (e.g. TruncNormal on Linear) would have replaced the official init
+            self._init_new_parameters()
+
+    def pair_frames(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
+                    num_frames: int) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Queries of frame ``t`` with keys / values of frame ``t + delta``; ``(B, T, ...)`` each."""
+        delta = self.temporal_interval
+        if num_frames < delta + 1:
+            raise ValueError(f'EMIMAttention: temporal_interval={delta} needs at least {delta + 1} frames, '
+                             f'got T={num_frames}')
+        if delta == 0:
+            return q, k, v
+        if self.edge_mode == 'repeat':  # frames T-delta.. reuse the last pair (q_{T-1-delta}, k_{T-1})
+            last = q[:, num_frames - 1 - delta:num_frames - delta].expand(-1, delta, *q.shape[2:])
+            q = torch.cat([q[:, :num_frames - delta], last], 1)
+            k = torch.cat([k[:, delta:], k[:, -1:].expand(-1, delta, *k.shape[2:])], 1)
+            v = torch.cat([v[:, delta:], v[:, -1:].expand(-1, delta, *v.shape[2:])], 1)
+            return q, k, v
+        padding = q.new_full((q.shape[0], delta, *q.shape[2:]), PAD_VALUE)
+        return q, torch.cat([k[:, delta:], padding], 1), torch.cat([v[:, delta:], padding], 1)
+
+    def forward(self, x: torch.Tensor, thw: Tuple[int, int, int],
+                return_affinity: bool = False):
+        batch, tokens, channels = x.shape
+        num_frames, height, width = thw
+        if num_frames * height * width != tokens:
+            raise ValueError(f'EMIMAttention: {tokens} tokens are not T*H*W = {num_frames}*{height}*{width}')
+        limit = 2 * min(height, width) - 1 if self.sampling == 'sliding' else max(height, width)
+        if self.window_size > limit:
+            raise ValueError(f'EMIMAttention: window_size={self.window_size} is too large for the {height}x{width} '
+                             f'feature map (at most {limit} with {self.sampling} windows)')
+        heads, dim, hw = self.num_heads, self.head_dim, height * width
+        qkv = self.qkv(x).reshape(batch, num_frames, hw, 3, heads, dim).permute(3, 0, 1, 4, 2, 5)
+        q, k, v = self.pair_frames(qkv[0] * self.scale, qkv[1], qkv[2], num_frames)  # (B, T, heads, HW, D)
+        q, k, v = (tensor.reshape(batch * num_frames, heads, hw, dim) for tensor in (q, k, v))
+        index, padding = window_index(height, width, self.window_size, self.sampling, x.device)
+        index = index[None, None]
+        logits, dense = local_window_logits(q, k, index, padding, (height, width))
+        logits = logits + self.rpb.reshape(1, heads, 1, -1)
+        half = logits.dtype in (torch.float16, torch.bfloat16)  # under autocast: the softmax in fp32
+        attn = logits.softmax(-1, dtype=torch.float32 if half else logits.dtype).to(v.dtype)
+        out = local_window_aggregate(self.attn_drop(attn), v, index, padding, (height, width), dense.shape[-1])
+        if self.with_motion:
+            out = out + self.motion_conv(logits)
+        out = out.reshape(batch, num_frames, heads, hw, dim).permute(0, 1, 3, 2, 4).reshape(batch, tokens, channels)
+        out = self.proj_drop(self.proj(out))
+        if return_affinity:
+            return out, attn.reshape(batch, num_frames, heads, hw, -1).transpose(1, 2)
+        return out
+
+    def extra_repr(self) -> str:
+        return (f'heads={self.num_heads}, window_size={self.window_size}, temporal_interval={self.temporal_interval}'
+                f', sampling={self.sampling!r}, with_motion={self.with_motion}, edge_mode={self.edge_mode!r}')
+

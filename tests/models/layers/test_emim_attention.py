@@ -1,0 +1,159 @@
+"""EMIMAttention against a slow, obviously correct oracle (F.unfold windows, a loop over frames), and its
+switches, borders, frame pairing, initialisation and errors."""
+import pytest
+import torch
+import torch.nn.functional as F
+
+from mmaction_ext.models.layers.emim_attention import PAD_VALUE, EMIMAttention, local_window_logits, window_index
+
+
+def oracle(module: EMIMAttention, x: torch.Tensor, thw):
+    """EMIM written out: per frame t, pair (t, t + delta) as the module's edge_mode says, unfold the key /
+    value windows from the map padded with 1e-6, logits = q . k * scale + rpb, appearance = softmax . v,
+    motion = MLP(logits). Returns the output and the attention ``(B, heads, T, HW, K*K)``."""
+    batch, _, channels = x.shape
+    frames, height, width = thw
+    heads, dim, size = module.num_heads, module.head_dim, module.window_size
+    delta = module.temporal_interval
+    qkv = module.qkv(x).reshape(batch, frames, height, width, 3, heads, dim)
+    q, k, v = qkv[..., 0, :, :] * module.scale, qkv[..., 1, :, :], qkv[..., 2, :, :]
+    outputs, attentions = [], []
+    for t in range(frames):
+        query_frame, key_frame = t, t + delta
+        if key_frame >= frames and module.edge_mode == 'repeat':
+            query_frame, key_frame = frames - 1 - delta, frames - 1
+
+        def windows(tensor):  # (B, H, W, heads, D) -> (B, heads, D, K*K, H*W)
+            if key_frame >= frames:  # edge_mode 'pad': a frame of the padding constant
+                tensor = torch.full_like(tensor[:, 0], PAD_VALUE)
+            else:
+                tensor = tensor[:, key_frame]
+            tensor = tensor.permute(0, 3, 4, 1, 2).reshape(batch, heads * dim, height, width)
+            if module.sampling == 'sliding':
+                pad = size // 2
+                unfolded = F.unfold(F.pad(tensor, (pad, ) * 4, value=PAD_VALUE), size)
+                return unfolded.reshape(batch, heads, dim, size * size, height * width)
+            padded = F.pad(tensor, (0, -width % size, 0, -height % size), value=PAD_VALUE)
+            blocks = F.unfold(padded, size, stride=size)  # (B, heads*D*K*K, blocks)
+            blocks_per_row = padded.shape[-1] // size
+            block_of = torch.tensor([(i // size) * blocks_per_row + j // size for i in range(height)
+                                     for j in range(width)])
+            return blocks.reshape(batch, heads, dim, size * size, -1)[..., block_of]
+
+        key_windows, value_windows = windows(k), windows(v)
+        query = q[:, query_frame].reshape(batch, height * width, heads, dim)
+        logits = torch.einsum('bphd,bhdwp->bhpw', query, key_windows) + module.rpb.reshape(1, heads, 1, -1)
+        attn = logits.softmax(-1)
+        out = torch.einsum('bhpw,bhdwp->bhpd', attn, value_windows)
+        if module.with_motion:
+            out = out + module.motion_conv(logits)
+        outputs.append(out.permute(0, 2, 1, 3).reshape(batch, height * width, channels))
+        attentions.append(attn)
+    out = module.proj(torch.stack(outputs, 1).reshape(batch, -1, channels))
+    return out, torch.stack(attentions, 2)
+
+
+def randomised(module):
+    """Non-zero motion MLP and RPB, so that every parameter matters."""
+    torch.manual_seed(1)
+    for parameter in module.parameters():
+        parameter.data.normal_(0, 0.2)
+    return module
+
+
+@pytest.mark.parametrize('thw, window, delta, sampling, edge', [
+    ((4, 5, 6), 3, 1, 'sliding', 'repeat'),  # non-square
+    ((2, 7, 7), 7, 1, 'sliding', 'repeat'),  # stage 4: the window as large as the map
+    ((3, 6, 6), 5, 2, 'sliding', 'repeat'),
+    ((5, 6, 7), 11, 3, 'sliding', 'pad'),
+    ((4, 5, 6), 9, 1, 'sliding', 'pad'),
+    ((3, 4, 4), 3, 0, 'sliding', 'repeat'),  # the same frame (images)
+    ((3, 5, 7), 3, 1, 'block', 'repeat'),  # Table 6's non-sliding windows, padded to whole blocks
+    ((32, 3, 3), 3, 1, 'sliding', 'repeat'),
+])
+def test_matches_the_oracle_forward_and_backward(thw, window, delta, sampling, edge):
+    module = randomised(EMIMAttention(12, 3, window_size=window, temporal_interval=delta, sampling=sampling,
+                                      edge_mode=edge))
+    x = torch.randn(2, thw[0] * thw[1] * thw[2], 12, requires_grad=True)
+    out, attn = module(x, thw, return_affinity=True)
+    expected, expected_attn = oracle(module, x, thw)
+    torch.testing.assert_close(out, expected, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(attn, expected_attn, atol=1e-5, rtol=1e-5)
+    grads = torch.autograd.grad(out.square().sum(), [x, *module.parameters()])
+    expected_grads = torch.autograd.grad(expected.square().sum(), [x, *module.parameters()])
+    for (name, _), grad, expected_grad in zip([('x', None), *module.named_parameters()], grads, expected_grads):
+        scale = expected_grad.abs().max().clamp(min=1)  # fp32: 1e-5 relative to the gradient's size
+        torch.testing.assert_close(grad / scale, expected_grad / scale, atol=1e-5, rtol=0, msg=f'gradient of {name}')
+
+
+def test_gradcheck_in_float64():
+    module = randomised(EMIMAttention(4, 2, window_size=3)).double()
+    x = torch.randn(1, 3 * 3 * 4, 4, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda inputs: module(inputs, (3, 3, 4)), (x, ))
+
+
+def test_border_keys_are_the_padding_constant_neither_shifted_nor_masked():
+    """A corner query's window reaches past the map: those keys are 1e-6 in every channel, so their
+    logit is 1e-6 * sum(q) (the RPB is added later)."""
+    q, k = torch.randn(1, 1, 16, 8), torch.randn(1, 1, 16, 8)
+    index, padding = window_index(4, 4, 5, 'sliding')
+    logits, _ = local_window_logits(q, k, index[None, None], padding, (4, 4))
+    corner = logits[0, 0, 0].reshape(5, 5)  # query (0, 0): rows and columns 0-1 of its window are padding
+    torch.testing.assert_close(corner[:2], PAD_VALUE * q[0, 0, 0].sum().expand(2, 5))
+    torch.testing.assert_close(corner[2:, :2], PAD_VALUE * q[0, 0, 0].sum().expand(3, 2))
+    key_map = k[0, 0].reshape(4, 4, 8)
+    torch.testing.assert_close(corner[2:, 2:], torch.einsum('d,ijd->ij', q[0, 0, 0], key_map[:3, :3]))
+
+
+@pytest.mark.parametrize('delta', [1, 2])
+def test_last_frames_repeat_the_last_pair(delta):
+    """Official pairing: the frames without a frame t + delta take the output of frame T - 1 - delta."""
+    module = randomised(EMIMAttention(8, 2, window_size=3, temporal_interval=delta))
+    out = module(torch.randn(1, 5 * 9, 8), (5, 3, 3)).reshape(5, 9, 8)
+    for t in range(5 - delta, 5):
+        torch.testing.assert_close(out[t], out[4 - delta])
+    assert not torch.allclose(out[4 - delta], out[3 - delta])
+
+
+def test_motion_branch_starts_at_zero_and_can_be_switched_off():
+    torch.manual_seed(0)
+    with_motion = EMIMAttention(8, 2, window_size=3)
+    without = EMIMAttention(8, 2, window_size=3, with_motion=False)
+    assert (with_motion.motion_conv[2].weight == 0).all() and (with_motion.motion_conv[2].bias == 0).all()
+    without.load_state_dict(with_motion.state_dict(), strict=False)
+    x = torch.randn(1, 2 * 9, 8)
+    torch.testing.assert_close(with_motion(x, (2, 3, 3)), without(x, (2, 3, 3)))
+    assert not any('motion' in name for name, _ in without.named_parameters())
+    assert 0.005 < EMIMAttention(64, 4).rpb.std() < 0.04  # trunc_normal_(std=0.02), as the official code
+
+
+def test_parameters_added_to_an_attention_block():
+    """22,408 + heads * 49 new parameters per block at K = 7, head_dim 64 (the issue's count)."""
+    for dim, heads in ((320, 5), (512, 8)):
+        module = EMIMAttention(dim, heads)
+        added = sum(p.numel() for name, p in module.named_parameters() if not name.startswith(('qkv', 'proj')))
+        assert added == 22408 + heads * 49
+
+
+def test_motion_activation_is_configurable():
+    assert type(EMIMAttention(8, 2, window_size=3).motion_conv[1]).__name__ == 'QuickGELU'
+    assert isinstance(EMIMAttention(8, 2, window_size=3, motion_act='gelu').motion_conv[1], torch.nn.GELU)
+
+
+@pytest.mark.parametrize('kwargs, thw, message', [
+    (dict(window_size=4), None, 'window_size must be odd'),
+    (dict(num_heads=3), None, 'num_heads=3 does not divide dim=8'),
+    (dict(sampling='dilated'), None, "unknown sampling 'dilated'"),
+    (dict(edge_mode='wrap'), None, "unknown edge_mode 'wrap'"),
+    (dict(motion_act='relu'), None, "unknown motion_act 'relu'"),
+    (dict(temporal_interval=2), (2, 3, 3), 'temporal_interval=2 needs at least 3 frames, got T=2'),
+    (dict(window_size=7), (2, 3, 3), 'window_size=7 is too large for the 3x3 feature map'),
+])
+def test_bad_options_are_named(kwargs, thw, message):
+    options = dict(dim=8, num_heads=2, window_size=3)
+    options.update(kwargs)
+    with pytest.raises(ValueError, match=message):
+        module = EMIMAttention(**options)
+        module(torch.randn(1, thw[0] * thw[1] * thw[2], 8), thw)
+    with pytest.raises(ValueError, match=r'20 tokens are not T\*H\*W = 2\*3\*3'):
+        EMIMAttention(8, 2, window_size=3)(torch.randn(1, 20, 8), (2, 3, 3))
