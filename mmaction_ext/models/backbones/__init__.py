@@ -1,3 +1,4 @@
+from .emim_uniformer import EMIMBlock, UniFormerEMIM
 from .video_focalnet import VideoFocalNet
 
-__all__ = ['VideoFocalNet']
+__all__ = ['EMIMBlock', 'UniFormerEMIM', 'VideoFocalNet']

@@ -193,10 +193,9 @@ class EMIMAttention(BaseModule):
         num_frames, height, width = thw
         if num_frames * height * width != tokens:
             raise ValueError(f'EMIMAttention: {tokens} tokens are not T*H*W = {num_frames}*{height}*{width}')
-        limit = 2 * min(height, width) - 1 if self.sampling == 'sliding' else max(height, width)
-        if self.window_size > limit:
-            raise ValueError(f'EMIMAttention: window_size={self.window_size} is too large for the {height}x{width} '
-                             f'feature map (at most {limit} with {self.sampling} windows)')
+        if self.window_size > min(height, width):  # 7 x 7 on stage 4's 7 x 7 map is the paper's largest
+            raise ValueError(f'EMIMAttention: window_size={self.window_size} is larger than the {height}x{width} '
+                             'feature map; use a smaller window_size or leave this stage out of EMIM')
         heads, dim, hw = self.num_heads, self.head_dim, height * width
         qkv = self.qkv(x).reshape(batch, num_frames, hw, 3, heads, dim).permute(3, 0, 1, 4, 2, 5)
         q, k, v = self.pair_frames(qkv[0] * self.scale, qkv[1], qkv[2], num_frames)  # (B, T, heads, HW, D)

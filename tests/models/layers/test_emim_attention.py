@@ -65,8 +65,8 @@ def randomised(module):
     ((4, 5, 6), 3, 1, 'sliding', 'repeat'),  # non-square
     ((2, 7, 7), 7, 1, 'sliding', 'repeat'),  # stage 4: the window as large as the map
     ((3, 6, 6), 5, 2, 'sliding', 'repeat'),
-    ((5, 6, 7), 11, 3, 'sliding', 'pad'),
-    ((4, 5, 6), 9, 1, 'sliding', 'pad'),
+    ((5, 11, 12), 11, 3, 'sliding', 'pad'),
+    ((4, 9, 10), 9, 1, 'sliding', 'pad'),
     ((3, 4, 4), 3, 0, 'sliding', 'repeat'),  # the same frame (images)
     ((3, 5, 7), 3, 1, 'block', 'repeat'),  # Table 6's non-sliding windows, padded to whole blocks
     ((32, 3, 3), 3, 1, 'sliding', 'repeat'),
@@ -147,7 +147,7 @@ def test_motion_activation_is_configurable():
     (dict(edge_mode='wrap'), None, "unknown edge_mode 'wrap'"),
     (dict(motion_act='relu'), None, "unknown motion_act 'relu'"),
     (dict(temporal_interval=2), (2, 3, 3), 'temporal_interval=2 needs at least 3 frames, got T=2'),
-    (dict(window_size=7), (2, 3, 3), 'window_size=7 is too large for the 3x3 feature map'),
+    (dict(window_size=5), (2, 3, 6), 'window_size=5 is larger than the 3x6 feature map'),
 ])
 def test_bad_options_are_named(kwargs, thw, message):
     options = dict(dim=8, num_heads=2, window_size=3)

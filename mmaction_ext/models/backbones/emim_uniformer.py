@@ -1,0 +1,114 @@
+"""UniFormer with EMIM attention (Zhuang et al., "A Renaissance of Explicit Motion Information Mining from
+Transformers for Action Recognition"): MMAction2's UniFormer (v1) whose chosen self-attention blocks of
+stages 3-4 attend, per query, to a local window of the next frame (:class:`EMIMAttention`).
+"""
+from typing import Dict, List, Optional, Sequence, Union
+
+import torch
+from mmaction.models.backbones.uniformer import SABlock, UniFormer
+from mmaction.registry import MODELS
+from mmcv.cnn.bricks import DropPath
+
+from ..layers.emim_attention import EMIMAttention
+
+# Which blocks of a stage get EMIM ('E') or keep global MHSA ('O'), Table 8: the pattern of each pair of
+# successive blocks, repeated over the stage.
+PLACEMENTS = {'E-O': (True, False), 'O-E': (False, True), 'E-E': (True, True), 'O-O': (False, False)}
+
+
+class EMIMBlock(SABlock):
+    """MMAction2's ``SABlock`` with :class:`EMIMAttention` in place of its global MHSA; same parameter
+    names, so an ``SABlock``'s weights load (the EMIM parameters are new).
+
+    Args:
+        dim, num_heads, mlp_ratio, qkv_bias, qk_scale, drop, attn_drop, drop_path: as ``SABlock``.
+        emim (dict): Options of :class:`EMIMAttention` (``window_size``, ``temporal_interval``, ...).
+    """
+
+    def __init__(self, dim: int, num_heads: int, mlp_ratio: float = 4., qkv_bias: bool = False,
+                 qk_scale: Optional[float] = None, drop: float = 0., attn_drop: float = 0., drop_path: float = 0.,
+                 emim: Optional[dict] = None, init_cfg: Optional[dict] = None):
+        super().__init__(dim, num_heads, mlp_ratio, qkv_bias, qk_scale, drop, attn_drop, drop_path, init_cfg)
+        self.attn = EMIMAttention(dim, num_heads, qkv_bias=qkv_bias, qk_scale=qk_scale, attn_drop=attn_drop,
+                                  proj_drop=drop, **(emim or {}))
+
+    def forward(self, x: torch.Tensor, return_affinity: bool = False):
+        x = x + self.pos_embed(x)
+        batch, channels, frames, height, width = x.shape
+        tokens = x.flatten(2).transpose(1, 2)
+        attended = self.attn(self.norm1(tokens), (frames, height, width), return_affinity)
+        if return_affinity:
+            attended, affinity = attended
+        tokens = tokens + self.drop_path(attended)
+        tokens = tokens + self.drop_path(self.mlp(self.norm2(tokens)))
+        out = tokens.transpose(1, 2).reshape(batch, channels, frames, height, width)
+        return (out, affinity) if return_affinity else out
+
+
+@MODELS.register_module()
+class UniFormerEMIM(UniFormer):
+    """UniFormer (v1) with EMIM in stages 3-4.
+
+    Args:
+        arch (str | dict): ``'s'`` (depth [3, 4, 8, 3]) or ``'b'`` ([5, 8, 20, 7]), or a dict with
+            ``depth``. Defaults to ``'s'``.
+        emim_stages (Sequence[int]): Stages (3, 4) whose blocks follow ``placement``. Defaults to (3, 4);
+            Table 5 uses stage 3 only.
+        placement (str): ``'E-O'`` (EMIM in the first of every two successive blocks, the paper's default),
+            ``'O-E'``, ``'E-E'`` or ``'O-O'`` (no EMIM: the baseline). Table 8.
+        temporal_downsample (bool): Keep the stride-2 temporal convolution of stage 1. Defaults to False,
+            as in the paper (its weights are the same shape, so UniFormer checkpoints load either way).
+        window_size, temporal_interval, sampling, with_motion, motion_act, edge_mode: of every
+            :class:`EMIMAttention` (see there). Defaults: 7, 1, ``'sliding'``, True, ``'quick_gelu'``,
+            ``'repeat'``.
+        pretrained2d (bool): As MMAction2's UniFormer, but False by default: with True and no
+            ``pretrained`` its ``init_weights`` would skip ``init_cfg``.
+        **kwargs: The other arguments of MMAction2's ``UniFormer`` (``embed_dim``, ``head_dim``,
+            ``drop_path_rate``, ``pretrained``, ``init_cfg``, ...).
+
+    Shapes:
+        ``(B, 3, T, H, W)`` -> ``(B, embed_dim[-1], T / 2^temporal_downsample, H / 32, W / 32)``.
+    """
+    arch_settings = {'s': dict(depth=[3, 4, 8, 3]), 'b': dict(depth=[5, 8, 20, 7])}
+
+    def __init__(self, arch: Union[str, Dict] = 's', emim_stages: Sequence[int] = (3, 4), placement: str = 'E-O',
+                 temporal_downsample: bool = False, window_size: int = 7, temporal_interval: int = 1,
+                 sampling: str = 'sliding', with_motion: bool = True, motion_act: str = 'quick_gelu',
+                 edge_mode: str = 'repeat', pretrained2d: bool = False, **kwargs):
+        if isinstance(arch, str):
+            if arch not in self.arch_settings:
+                raise ValueError(f'UniFormerEMIM: unknown arch {arch!r}; expected one of {sorted(self.arch_settings)} '
+                                 'or a dict with depth')
+            arch = self.arch_settings[arch]
+        if 'depth' in kwargs:
+            raise ValueError("UniFormerEMIM: give the depth through arch=dict(depth=...), not depth=")
+        if placement not in PLACEMENTS:
+            raise ValueError(f'UniFormerEMIM: unknown placement {placement!r}; expected one of {sorted(PLACEMENTS)}')
+        if not set(emim_stages) <= {3, 4}:
+            raise ValueError(f'UniFormerEMIM: emim_stages {tuple(emim_stages)}: only the attention stages 3 and 4 '
+                             'can take EMIM')
+        super().__init__(depth=list(arch['depth']), pretrained2d=pretrained2d, **kwargs)
+        self.emim_stages, self.placement = tuple(emim_stages), placement
+        if not temporal_downsample:
+            self.patch_embed1.proj.stride = (1, *self.patch_embed1.proj.stride[1:])
+        emim = dict(window_size=window_size, temporal_interval=temporal_interval, sampling=sampling,
+                    with_motion=with_motion, motion_act=motion_act, edge_mode=edge_mode)
+        for stage in self.emim_stages:
+            blocks = getattr(self, f'blocks{stage}')
+            for index, block in enumerate(blocks):
+                if PLACEMENTS[placement][index % 2]:
+                    blocks[index] = self._emim_block(block, emim)
+
+    @staticmethod
+    def _emim_block(block: SABlock, emim: dict) -> EMIMBlock:
+        """An :class:`EMIMBlock` with the options of ``block`` (an ``SABlock`` built by UniFormer)."""
+        attn = block.attn
+        drop_path = block.drop_path.drop_prob if isinstance(block.drop_path, DropPath) else 0.
+        dim = attn.qkv.in_features
+        return EMIMBlock(dim, attn.num_heads, mlp_ratio=block.mlp.fc1.out_features / dim,
+                         qkv_bias=attn.qkv.bias is not None, qk_scale=attn.scale, drop=block.mlp.drop.p,
+                         attn_drop=attn.attn_drop.p, drop_path=drop_path, emim=emim)
+
+    def emim_blocks(self) -> List[str]:
+        """Names of the blocks with EMIM attention, e.g. ``['blocks3.0', 'blocks3.2', ...]``."""
+        return [name for name, module in self.named_modules() if isinstance(module, EMIMBlock)]

@@ -1,0 +1,98 @@
+"""UniFormerEMIM: presets, EMIM placement, stage-1 temporal stride, exact parameter counts against
+MMAction2's UniFormer, its weights loading, and the official init of the new parameters."""
+import pytest
+import torch
+
+from mmaction_ext.models.backbones import EMIMBlock, UniFormerEMIM
+
+
+def UniFormer(**kwargs):  # noqa: N802 - MMAction2's class, imported once mmaction_ext has patched mmaction
+    from mmaction.models.backbones.uniformer import UniFormer as MMActionUniFormer
+    return MMActionUniFormer(**kwargs)
+
+
+def count(module):
+    return sum(p.numel() for p in module.parameters())
+
+
+@pytest.mark.parametrize('arch, depth, added', [('s', [3, 4, 8, 3], 136212), ('b', [5, 8, 20, 7], 317730)])
+def test_parameters_added_to_uniformer_exactly(arch, depth, added):
+    """Each EMIM block adds 22,408 + heads * 49 (K = 7): S has 4 stage-3 (5 heads) and 2 stage-4 (8 heads)
+    EMIM blocks, B 10 and 4."""
+    assert count(UniFormerEMIM(arch)) - count(UniFormer(depth=depth)) == added
+
+
+@pytest.mark.parametrize('placement, stages, expected', [
+    ('E-O', (3, 4), ['blocks3.0', 'blocks3.2', 'blocks3.4', 'blocks3.6', 'blocks4.0', 'blocks4.2']),
+    ('O-E', (3, 4), ['blocks3.1', 'blocks3.3', 'blocks3.5', 'blocks3.7', 'blocks4.1']),
+    ('E-E', (4, ), ['blocks4.0', 'blocks4.1', 'blocks4.2']),
+    ('E-O', (3, ), ['blocks3.0', 'blocks3.2', 'blocks3.4', 'blocks3.6']),
+    ('O-O', (3, 4), []),
+])
+def test_placement_patterns(placement, stages, expected):
+    model = UniFormerEMIM('s', emim_stages=stages, placement=placement)
+    assert model.emim_blocks() == expected
+    assert all(isinstance(getattr(model, name.split('.')[0])[int(name.split('.')[1])], EMIMBlock) for name in expected)
+
+
+def test_stage1_temporal_downsampling_is_removed_by_default():
+    x = torch.randn(1, 3, 8, 224, 224)
+    with torch.no_grad():
+        assert UniFormerEMIM('s', emim_stages=(3, )).eval()(x).shape == (1, 512, 8, 7, 7)
+        assert UniFormerEMIM('s', emim_stages=(3, ), temporal_downsample=True).eval()(x).shape == (1, 512, 4, 7, 7)
+
+
+def test_uniformer_weights_load_and_only_emim_parameters_are_new():
+    torch.manual_seed(0)
+    uniformer = UniFormer(depth=[3, 4, 8, 3], pretrained2d=False)
+    model = UniFormerEMIM('s')
+    result = model.load_state_dict(uniformer.state_dict(), strict=False)
+    assert not result.unexpected_keys
+    new = {key.split('.attn.')[1] for key in result.missing_keys}
+    assert new == {'rpb', 'motion_conv.0.weight', 'motion_conv.0.bias', 'motion_conv.2.weight', 'motion_conv.2.bias'}
+    assert len(result.missing_keys) == 6 * 5
+    torch.testing.assert_close(model.blocks3[0].attn.qkv.weight, uniformer.blocks3[0].attn.qkv.weight)
+
+
+def test_baseline_placement_equals_mmaction_uniformer():
+    """'O-O' with the temporal stride kept is MMAction2's UniFormer itself (same weights, same output)."""
+    torch.manual_seed(0)
+    uniformer = UniFormer(depth=[3, 4, 8, 3], pretrained2d=False).eval()
+    model = UniFormerEMIM('s', placement='O-O', temporal_downsample=True).eval()
+    model.load_state_dict(uniformer.state_dict())
+    x = torch.randn(1, 3, 4, 64, 64)
+    with torch.no_grad():
+        torch.testing.assert_close(model(x), uniformer(x))
+
+
+def test_init_weights_keeps_the_official_init_of_the_emim_parameters():
+    """The backbone's init_cfg (TruncNormal on every Linear) runs first; the EMIM attention then restores
+    its own init: motion MLP output layer zero, input layer Xavier, RPB trunc-normal."""
+    model = UniFormerEMIM('s', emim_stages=(4, ))
+    model.init_weights()
+    attn = model.blocks4[0].attn
+    assert (attn.motion_conv[2].weight == 0).all() and (attn.motion_conv[2].bias == 0).all()
+    bound = (6 / (49 + 196))**0.5  # Xavier-uniform
+    assert attn.motion_conv[0].weight.abs().max() <= bound and attn.motion_conv[0].weight.std() > 0.3 * bound
+    assert abs(float(model.blocks4[1].attn.qkv.weight.detach().std()) - 0.02) < 0.002  # the backbone's TruncNormal
+
+
+@pytest.mark.parametrize('kwargs, message', [
+    (dict(arch='m'), "unknown arch 'm'"),
+    (dict(placement='E-X'), "unknown placement 'E-X'"),
+    (dict(emim_stages=(2, 3)), r'emim_stages \(2, 3\): only the attention stages 3 and 4'),
+    (dict(depth=[1, 1, 1, 1]), 'arch=dict\\(depth=...\\)'),
+    (dict(window_size=6), 'window_size must be odd'),
+])
+def test_bad_options_are_named(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        UniFormerEMIM(**kwargs)
+
+
+def test_small_input_names_the_window_problem():
+    """At 128 px stage 4 is 4x4: a 7x7 window does not fit, and the error says what to change."""
+    x = torch.randn(1, 3, 4, 128, 128)
+    with torch.no_grad():
+        with pytest.raises(ValueError, match='window_size=7 is larger than the 4x4 feature map; use a smaller'):
+            UniFormerEMIM('s')(x)
+        assert UniFormerEMIM('s', emim_stages=(3, ))(x).shape == (1, 512, 4, 4, 4)
