@@ -93,6 +93,16 @@ def local_window_aggregate(attn: torch.Tensor, v: torch.Tensor, index: torch.Ten
     return dense @ v_padded
 
 
+def gathered_windows(x: torch.Tensor, index: torch.Tensor, padding: Tuple[int, int, int, int],
+                     size: Tuple[int, int]) -> torch.Tensor:
+    """Each query's window of ``x (N, heads, H*W, D)`` gathered from the padded map: ``(N, heads, H*W, K*K, D)``
+    (memory ``K^2`` times the input; the FLOP counter's path, see :meth:`EMIMAttention.forward`)."""
+    n, heads, _, dim = x.shape
+    x_map = x.transpose(-1, -2).reshape(n, heads * dim, *size)
+    x_padded = F.pad(x_map, padding, value=PAD_VALUE).reshape(n, heads, dim, -1).transpose(-1, -2)
+    return x_padded[:, :, index.reshape(-1)].reshape(n, heads, *index.shape[-2:], dim)
+
+
 class EMIMAttention(BaseModule):
     """EMIM attention over ``(T, H, W)`` tokens, a drop-in for the global MHSA of a video transformer block
     (the parameters ``qkv`` and ``proj`` keep their names and shapes, so the block's weights still load).
@@ -201,12 +211,22 @@ class EMIMAttention(BaseModule):
         q, k, v = self.pair_frames(qkv[0] * self.scale, qkv[1], qkv[2], num_frames)  # (B, T, heads, HW, D)
         q, k, v = (tensor.reshape(batch * num_frames, heads, hw, dim) for tensor in (q, k, v))
         index, padding = window_index(height, width, self.window_size, self.sampling, x.device)
-        index = index[None, None]
-        logits, dense = local_window_logits(q, k, index, padding, (height, width))
+        # Dense + gather (fast); while traced, e.g. by mmengine's FLOP counter, explicit windows, whose
+        # einsums count the K^2 window instead of the padded dense GEMM (same result, tested).
+        gather = torch.jit.is_tracing()
+        if gather:
+            logits = torch.einsum('nhpd,nhpwd->nhpw', q, gathered_windows(k, index, padding, (height, width)))
+        else:
+            logits, dense = local_window_logits(q, k, index[None, None], padding, (height, width))
         logits = logits + self.rpb.reshape(1, heads, 1, -1)
         half = logits.dtype in (torch.float16, torch.bfloat16)  # under autocast: the softmax in fp32
         attn = logits.softmax(-1, dtype=torch.float32 if half else logits.dtype).to(v.dtype)
-        out = local_window_aggregate(self.attn_drop(attn), v, index, padding, (height, width), dense.shape[-1])
+        if gather:
+            out = torch.einsum('nhpw,nhpwd->nhpd', self.attn_drop(attn),
+                               gathered_windows(v, index, padding, (height, width)))
+        else:
+            out = local_window_aggregate(self.attn_drop(attn), v, index[None, None], padding, (height, width),
+                                         dense.shape[-1])
         if self.with_motion:
             out = out + self.motion_conv(logits)
         out = out.reshape(batch, num_frames, heads, hw, dim).permute(0, 1, 3, 2, 4).reshape(batch, tokens, channels)

@@ -96,3 +96,36 @@ def test_small_input_names_the_window_problem():
         with pytest.raises(ValueError, match='window_size=7 is larger than the 4x4 feature map; use a smaller'):
             UniFormerEMIM('s')(x)
         assert UniFormerEMIM('s', emim_stages=(3, ))(x).shape == (1, 512, 4, 4, 4)
+
+
+def gmacs(model, frames=16):
+    """mmengine's counter (multiply-accumulates) at one 224x224 view."""
+    from mmengine.analysis import FlopAnalyzer
+    with torch.no_grad():
+        analyzer = FlopAnalyzer(model.eval(), (torch.randn(1, 3, frames, 224, 224), ))
+        analyzer.unsupported_ops_warnings(False)
+        analyzer.uncalled_modules_warnings(False)
+        return analyzer.total() / 1e9
+
+
+@pytest.mark.parametrize('kwargs, frames, published', [
+    (dict(placement='O-O'), 16, 110),  # UniFormer-S without the stage-1 temporal stride (Table 4)
+    (dict(), 16, 85),  # EMIM-S, E-O (Tables 4 and 8)
+    (dict(placement='O-E'), 16, 86),
+    (dict(placement='E-E'), 16, 62),
+    (dict(emim_stages=(3, ), window_size=3), 16, 84.7),  # Table 5: stage 3 only, K x K windows
+    (dict(emim_stages=(3, ), window_size=5), 16, 85.2),
+    (dict(emim_stages=(3, ), window_size=7), 16, 86.2),
+    (dict(emim_stages=(3, ), window_size=9), 16, 88.0),
+    (dict(emim_stages=(3, ), window_size=11), 16, 91.0),
+    (dict(arch='b'), 16, 198),  # EMIM-B (Table 1)
+    (dict(arch='b'), 32, 526),
+])
+def test_gmacs_match_the_published_numbers(kwargs, frames, published):
+    """Within 2% of the paper's GFLOPs per view; the EMIM windows count K^2 keys (not the padded GEMM)."""
+    assert gmacs(UniFormerEMIM(**kwargs), frames) == pytest.approx(published, rel=0.02)
+
+
+def test_counter_sanity_on_stock_uniformer_b():
+    """MMAction2's UniFormer-B, 32 frames (its own temporal stride): the published 259 GFLOPs."""
+    assert gmacs(UniFormer(depth=[5, 8, 20, 7]), 32) == pytest.approx(259, rel=0.02)

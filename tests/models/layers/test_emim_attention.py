@@ -157,3 +157,13 @@ def test_bad_options_are_named(kwargs, thw, message):
         module(torch.randn(1, thw[0] * thw[1] * thw[2], 8), thw)
     with pytest.raises(ValueError, match=r'20 tokens are not T\*H\*W = 2\*3\*3'):
         EMIMAttention(8, 2, window_size=3)(torch.randn(1, 20, 8), (2, 3, 3))
+
+
+def test_traced_path_with_explicit_windows_gives_the_same_result(monkeypatch):
+    """Under tracing (mmengine's FLOP counter) the windows are gathered explicitly so that the einsums count
+    K^2 keys; the result is the dense path's."""
+    module = randomised(EMIMAttention(12, 3, window_size=5))
+    x = torch.randn(2, 3 * 6 * 7, 12)
+    dense = module(x, (3, 6, 7))
+    monkeypatch.setattr(torch.jit, 'is_tracing', lambda: True)
+    torch.testing.assert_close(module(x, (3, 6, 7)), dense, atol=1e-6, rtol=1e-5)
