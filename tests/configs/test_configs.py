@@ -70,3 +70,16 @@ def test_video_focalnet_configs_follow_the_official_recipe(path):
     assert head.num_classes == expected_classes[name.rsplit('_', 1)[1][:-len('-rgb.py')]]
     pretrained = cfg.model.backbone.pretrained
     assert ('srf' in pretrained) is ('in1k-srf-pre' in name)
+
+
+def test_emim_relative_position_bias_has_no_weight_decay():
+    """As the official code (rpb in no_weight_decay): the paramwise_cfg of the EMIM configs."""
+    from mmaction.registry import MODELS
+    from mmengine.optim import build_optim_wrapper
+    cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs', 'emim',
+                                   'uniformer-emim_tiny_scratch_1xb8-30e_8x2x1_motion-demo-large.py'))
+    model = MODELS.build(cfg.model)
+    groups = build_optim_wrapper(model, cfg.optim_wrapper).optimizer.param_groups
+    rpb = {id(p) for name, p in model.named_parameters() if name.endswith('.rpb')}
+    assert rpb and all(group['weight_decay'] == 0 for group in groups if id(group['params'][0]) in rpb)
+    assert any(group['weight_decay'] == 0.05 for group in groups if id(group['params'][0]) not in rpb)

@@ -2,14 +2,17 @@
 Transformers for Action Recognition"): MMAction2's UniFormer (v1) whose chosen self-attention blocks of
 stages 3-4 attend, per query, to a local window of the next frame (:class:`EMIMAttention`).
 """
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 from mmaction.models.backbones.uniformer import SABlock, UniFormer
 from mmaction.registry import MODELS
 from mmcv.cnn.bricks import DropPath
+from mmengine.model import BaseModule
 
+from ...fileio import load_official_state_dict
 from ..layers.emim_attention import EMIMAttention
+from ..utils import load_state_dict_logged
 
 # Which blocks of a stage get EMIM ('E') or keep global MHSA ('O'), Table 8: the pattern of each pair of
 # successive blocks, repeated over the stage.
@@ -61,10 +64,13 @@ class UniFormerEMIM(UniFormer):
         window_size, temporal_interval, sampling, with_motion, motion_act, edge_mode: of every
             :class:`EMIMAttention` (see there). Defaults: 7, 1, ``'sliding'``, True, ``'quick_gelu'``,
             ``'repeat'``.
-        pretrained2d (bool): As MMAction2's UniFormer, but False by default: with True and no
-            ``pretrained`` its ``init_weights`` would skip ``init_cfg``.
+        pretrained (str, optional): A local checkpoint loaded by :meth:`load_pretrained` after ``init_cfg``:
+            an MMAction2 UniFormer / UniFormer-EMIM recognizer or backbone, or an ImageNet UniFormer (2D
+            weights, centre-inflated). Defaults to None.
+        pretrained2d (bool): Unused (the checkpoint's own weights tell 2D from 3D); kept for the configs
+            of MMAction2's UniFormer. Defaults to False.
         **kwargs: The other arguments of MMAction2's ``UniFormer`` (``embed_dim``, ``head_dim``,
-            ``drop_path_rate``, ``pretrained``, ``init_cfg``, ...).
+            ``drop_path_rate``, ``init_cfg``, ...).
 
     Shapes:
         ``(B, 3, T, H, W)`` -> ``(B, embed_dim[-1], T / 2^temporal_downsample, H / 32, W / 32)``.
@@ -108,6 +114,42 @@ class UniFormerEMIM(UniFormer):
         return EMIMBlock(dim, attn.num_heads, mlp_ratio=block.mlp.fc1.out_features / dim,
                          qkv_bias=attn.qkv.bias is not None, qk_scale=attn.scale, drop=block.mlp.drop.p,
                          attn_drop=attn.attn_drop.p, drop_path=drop_path, emim=emim)
+
+    def init_weights(self) -> None:
+        """``init_cfg`` (each EMIM attention then restores its official init), then ``pretrained`` if given.
+
+        MMAction2's ``UniFormer.init_weights`` is bypassed: it downloads named ImageNet weights and, with
+        ``pretrained2d=True`` and no name, skips ``init_cfg``."""
+        BaseModule.init_weights(self)
+        if self.pretrained:
+            self.load_pretrained(self.pretrained)
+
+    def load_pretrained(self, checkpoint: str) -> Tuple[List[str], List[str]]:
+        """Load a local UniFormer, UniFormer-EMIM or ImageNet UniFormer checkpoint (a bare state dict or one
+        under ``state_dict`` / ``model``; ``backbone.`` prefixes stripped, heads dropped). 2D convolution
+        weights are centre-inflated along time as MMAction2's UniFormer does. Keys this backbone lacks and
+        keys the file lacks (the EMIM parameters when starting from UniFormer) are logged.
+
+        Raises:
+            ValueError: A tensor's shape fits neither directly nor by inflation (another width or arch),
+                naming the key, both shapes and the file.
+
+        Returns:
+            tuple[list[str], list[str]]: missing and unexpected keys.
+        """
+        state_dict = load_official_state_dict(checkpoint, drop_prefixes=('head.', 'cls_head.'),
+                                              strip_prefixes=('backbone.', 'module.'))
+        own = self.state_dict()
+        for key, value in state_dict.items():
+            if key not in own or value.shape == own[key].shape:
+                continue
+            target = own[key].shape
+            if value.dim() == 4 and len(target) == 5 and value.shape == target[:2] + target[3:]:
+                state_dict[key] = self._inflate_weight(value, target[2])
+            else:
+                raise ValueError(f'{checkpoint}: {key} has shape {tuple(value.shape)}, {type(self).__name__} '
+                                 f'expects {tuple(target)}: a checkpoint of another arch or width?')
+        return load_state_dict_logged(self, state_dict, checkpoint)
 
     def emim_blocks(self) -> List[str]:
         """Names of the blocks with EMIM attention, e.g. ``['blocks3.0', 'blocks3.2', ...]``."""

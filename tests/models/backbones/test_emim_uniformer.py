@@ -129,3 +129,49 @@ def test_gmacs_match_the_published_numbers(kwargs, frames, published):
 def test_counter_sanity_on_stock_uniformer_b():
     """MMAction2's UniFormer-B, 32 frames (its own temporal stride): the published 259 GFLOPs."""
     assert gmacs(UniFormer(depth=[5, 8, 20, 7]), 32) == pytest.approx(259, rel=0.02)
+
+
+def test_loads_an_mmaction_uniformer_recognizer_checkpoint(tmp_path, caplog):
+    """A Runner checkpoint of MMAction2's UniFormer recognizer (meta, state_dict with backbone. / cls_head.
+    prefixes): every UniFormer tensor lands, the head is dropped, the EMIM parameters are named as new."""
+    torch.manual_seed(0)
+    uniformer = UniFormer(depth=[3, 4, 8, 3], pretrained2d=False)
+    state = {f'backbone.{k}': v for k, v in uniformer.state_dict().items()}
+    state.update({'cls_head.fc_cls.weight': torch.zeros(400, 512), 'cls_head.fc_cls.bias': torch.zeros(400)})
+    path = tmp_path / 'uniformer_s.pth'
+    torch.save(dict(meta=dict(epoch=3, seed=0), state_dict=state), path)
+    model = UniFormerEMIM('s', pretrained=str(path))
+    model.init_weights()
+    for key, value in uniformer.state_dict().items():
+        torch.testing.assert_close(model.state_dict()[key], value, msg=key)
+    assert (model.blocks3[0].attn.motion_conv[2].weight == 0).all()  # new: the official init
+    missing, unexpected = model.load_pretrained(str(path))
+    assert len(missing) == 30 and all('.attn.rpb' in k or '.attn.motion_conv.' in k for k in missing)
+    assert unexpected == []
+
+
+def test_inflates_an_imagenet_uniformer(tmp_path):
+    """ImageNet UniFormer weights are 2D (conv kernels n x n, a BatchNorm2d at the end, a classifier
+    head): the convolutions are centre-inflated along time, everything else loads as is."""
+    torch.manual_seed(0)
+    video = UniFormer(depth=[3, 4, 8, 3], pretrained2d=False).state_dict()
+    image = {k: (v[:, :, v.shape[2] // 2] if v.dim() == 5 else v) for k, v in video.items()}
+    image.update({'head.weight': torch.zeros(1000, 512), 'head.bias': torch.zeros(1000)})
+    path = tmp_path / 'uniformer_small_in1k.pth'
+    torch.save(image, path)
+    model = UniFormerEMIM('s')
+    missing, unexpected = model.load_pretrained(str(path))
+    stem = model.patch_embed1.proj.weight  # (64, 3, 3, 4, 4): the 2D kernel in the middle, zeros around it
+    torch.testing.assert_close(stem[:, :, 1], image['patch_embed1.proj.weight'])
+    assert (stem[:, :, 0] == 0).all() and (stem[:, :, 2] == 0).all()
+    torch.testing.assert_close(model.blocks3[1].attn.qkv.weight, image['blocks3.1.attn.qkv.weight'])
+    assert unexpected == [] and len(missing) == 30
+
+
+def test_checkpoint_of_another_width_is_a_named_error(tmp_path):
+    other = UniFormer(depth=[3, 4, 8, 3], embed_dim=[64, 128, 256, 512], pretrained2d=False)
+    path = tmp_path / 'narrow.pth'
+    torch.save(other.state_dict(), path)
+    with pytest.raises(ValueError, match=r'narrow.pth: patch_embed3.norm.weight has shape \(256,\), UniFormerEMIM '
+                       r'expects \(320,\): a checkpoint of another arch or width'):
+        UniFormerEMIM('s').load_pretrained(str(path))

@@ -1,22 +1,24 @@
-"""tools/train.py and tools/test.py run the tiny Video-FocalNet config end to end on CPU, and the numbers
-they print are the ones the predictions give."""
+"""tools/train.py and tools/test.py run each paper's tiny demo config end to end on CPU, and the numbers they
+print are the ones the predictions give."""
 import math
 import os.path as osp
 import pickle
 import re
 
 import numpy as np
+import pytest
 
-from helpers import VIDEO_FOCALNET_DEMO_CONFIG, logged_losses, run_tool, tiny_demo_options
+from helpers import EMIM_DEMO_CONFIG, VIDEO_FOCALNET_DEMO_CONFIG, logged_losses, run_tool, tiny_demo_options
 
 
-def test_train_then_multiview_test_tiny_video_focalnet(tiny_motion_demo, tmp_path):
+@pytest.mark.parametrize('config, backbone', [(VIDEO_FOCALNET_DEMO_CONFIG, 'VideoFocalNet'),
+                                              (EMIM_DEMO_CONFIG, 'UniFormerEMIM')])
+def test_train_then_multiview_test_tiny_paper_model(config, backbone, tiny_motion_demo, tmp_path):
     work_dir = str(tmp_path)
     options = tiny_demo_options(tiny_motion_demo, epochs=1)
-    trained = run_tool(['tools/train.py', VIDEO_FOCALNET_DEMO_CONFIG, '--work-dir', work_dir, '--cfg-options',
-                        *options])
+    trained = run_tool(['tools/train.py', config, '--work-dir', work_dir, '--cfg-options', *options])
     assert trained.returncode == 0, trained.stdout[-4000:]
-    assert 'VideoFocalNet' in trained.stdout and 'Epoch(val) [1]' in trained.stdout
+    assert backbone in trained.stdout and 'Epoch(val) [1]' in trained.stdout
     # Every training step is logged (interval 1): 16 clips, batch 4. At init the 4-class loss is about ln 4.
     losses = [loss for _, loss in sorted(logged_losses(work_dir).items())]
     assert len(losses) == 4 and all(math.isfinite(v) for v in losses)
@@ -24,7 +26,7 @@ def test_train_then_multiview_test_tiny_video_focalnet(tiny_motion_demo, tmp_pat
 
     checkpoint = osp.join(work_dir, 'epoch_1.pth')
     dump = str(tmp_path / 'preds.pkl')
-    tested = run_tool(['tools/test.py', VIDEO_FOCALNET_DEMO_CONFIG, checkpoint, '--work-dir', work_dir, '--dump', dump,
+    tested = run_tool(['tools/test.py', config, checkpoint, '--work-dir', work_dir, '--dump', dump,
                        '--cfg-options', *options])
     assert tested.returncode == 0, tested.stdout[-4000:]
     summary = tested.stdout.split('Test results of')[-1]

@@ -1,0 +1,29 @@
+# A CPU-sized UniFormer-EMIM trained from scratch on the larger motion demo (not a paper setting); data:
+#   python tools/data/generate_motion_demo.py data/motion_demo_large --flavour classification --train-per-class 200
+# Its peer without EMIM is uniformer_tiny_scratch_1xb8-30e_8x2x1_motion-demo-large.py (same budget);
+# the choices are in docs/emim.md, "The tiny demo config".
+_base_ = ['../demo/r3d_r18-w16_scratch_1xb8-20e_8x2x1_motion-demo-large.py']  # same data and test views
+
+model = dict(
+    backbone=dict(
+        _delete_=True,
+        type='UniFormerEMIM',
+        arch=dict(depth=[1, 1, 2, 2]),
+        embed_dim=[32, 64, 128, 256],
+        head_dim=32,
+        # 80 px input: stage 3 is 5x5 and stage 4 2x2, so EMIM (5x5 windows) goes in stage 3 only.
+        emim_stages=(3, ),
+        window_size=5,
+        drop_path_rate=0.1),
+    cls_head=dict(in_channels=256, label_smooth_eps=0.1))
+
+# lr 1e-3 with warm-up and clipping, as the tiny Video-FocalNet; rpb out of weight decay (official).
+optim_wrapper = dict(
+    optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.05),
+    clip_grad=dict(max_norm=1, norm_type=2),
+    paramwise_cfg=dict(custom_keys={'.rpb': dict(decay_mult=0.)}))
+train_cfg = dict(max_epochs=30)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=3, convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', T_max=27, eta_min=1e-5, by_epoch=True, begin=3, end=30, convert_to_iter_based=True),
+]
