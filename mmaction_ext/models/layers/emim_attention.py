@@ -103,6 +103,16 @@ def gathered_windows(x: torch.Tensor, index: torch.Tensor, padding: Tuple[int, i
     return x_padded[:, :, index.reshape(-1)].reshape(n, heads, *index.shape[-2:], dim)
 
 
+def window_offsets(attn: torch.Tensor, window_size: int) -> torch.Tensor:
+    """The soft-argmax displacement of each query's window attention: ``(..., K*K)`` -> ``(..., 2)`` as
+    ``(dy, dx)`` in tokens, the expected offset of the key it attends to (the displacement read-out of the
+    EMIM affinity, for sliding windows)."""
+    pad = window_size // 2
+    steps = torch.arange(window_size, device=attn.device, dtype=attn.dtype) - pad
+    dy, dx = steps.repeat_interleave(window_size), steps.repeat(window_size)
+    return torch.stack([attn @ dy, attn @ dx], -1)
+
+
 class EMIMAttention(BaseModule):
     """EMIM attention over ``(T, H, W)`` tokens, a drop-in for the global MHSA of a video transformer block
     (the parameters ``qkv`` and ``proj`` keep their names and shapes, so the block's weights still load).

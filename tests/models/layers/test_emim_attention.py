@@ -167,3 +167,20 @@ def test_traced_path_with_explicit_windows_gives_the_same_result(monkeypatch):
     dense = module(x, (3, 6, 7))
     monkeypatch.setattr(torch.jit, 'is_tracing', lambda: True)
     torch.testing.assert_close(module(x, (3, 6, 7)), dense, atol=1e-6, rtol=1e-5)
+
+
+def test_window_offsets_read_out_a_known_shift():
+    """Keys equal to the queries shifted by (dy, dx), at a large scale: every interior query attends to the
+    key (dy, dx) away, and the soft-argmax offset is (dy, dx)."""
+    from mmaction_ext.models.layers.emim_attention import window_offsets
+    torch.manual_seed(0)
+    height, width, dim, (dy, dx) = 9, 10, 16, (1, -2)
+    q = F.normalize(torch.randn(1, 1, height, width, dim), dim=-1) * 10  # q.q = 100, q.q' well below
+    k = torch.roll(q, shifts=(dy, dx), dims=(2, 3))  # the key at (i + dy, j + dx) equals query (i, j)
+    index, padding = window_index(height, width, 5, 'sliding')
+    logits, _ = local_window_logits(q.reshape(1, 1, -1, dim), k.reshape(1, 1, -1, dim), index[None, None], padding,
+                                    (height, width))
+    offsets = window_offsets(logits.softmax(-1), 5).reshape(height, width, 2)
+    interior = offsets[2:-2, 2:-2]  # the keys (i + dy, j + dx) of these queries are inside the map
+    torch.testing.assert_close(interior, torch.tensor([dy, dx], dtype=torch.float32).expand_as(interior), atol=1e-3,
+                               rtol=0)
