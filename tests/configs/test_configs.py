@@ -83,3 +83,41 @@ def test_emim_relative_position_bias_has_no_weight_decay():
     rpb = {id(p) for name, p in model.named_parameters() if name.endswith('.rpb')}
     assert rpb and all(group['weight_decay'] == 0 for group in groups if id(group['params'][0]) in rpb)
     assert any(group['weight_decay'] == 0.05 for group in groups if id(group['params'][0]) not in rpb)
+
+
+EMIM_PAPER = [p for p in CONFIGS if f'{osp.sep}emim{osp.sep}' in p and 'motion-demo' not in p]
+
+
+@pytest.mark.parametrize('path', EMIM_PAPER, ids=osp.basename)
+def test_emim_configs_follow_the_paper_recipe(path):
+    """Section 4.1: AdamW wd 0.05, batch 32, lr 1e-4 (K400) / 2e-4, 110 (10) / 50 (5) / 60 (5) epochs,
+    dense sampling on K400 and sparse elsewhere, short side 256-320 and 224 crops, test short side 224 with
+    K400 EMIM-S 4x1 views, EMIM-B 4x3, others 1x3; Something-Something and Diving48 start from K400."""
+    cfg = Config.fromfile(path)
+    name = osp.basename(path)
+    gpus, batch, epochs = map(int, re.search(r'_(\d+)xb(\d+)-(\d+)e_', name).groups())
+    kinetics = 'kinetics400' in name
+    assert gpus * batch == 32
+    optimizer = cfg.optim_wrapper.optimizer
+    assert (optimizer.type, optimizer.weight_decay) == ('AdamW', 0.05)
+    assert optimizer.lr == (1e-4 if kinetics else 2e-4)
+    assert cfg.optim_wrapper.paramwise_cfg.custom_keys['.rpb'] == dict(decay_mult=0.)
+    expected_epochs, warmup_epochs = (110, 10) if kinetics else (50, 5) if 'sthv1' in name else (60, 5)
+    warmup, cosine = cfg.param_scheduler
+    assert epochs == expected_epochs and (warmup.end, cosine.begin, cosine.end) == (warmup_epochs, warmup_epochs,
+                                                                                  epochs)
+    backbone = cfg.model.backbone
+    assert backbone.type == 'UniFormerEMIM' and not backbone.get('temporal_downsample', False)
+    assert backbone.get('placement', 'E-O') == ('O-O' if name.startswith('uniformer_') else 'E-O')
+    train = {t.type: t for t in cfg.train_dataloader.dataset.pipeline}
+    assert train['RandomRescale'].scale_range == (256, 320) and train['RandomCrop'].size == 224
+    assert ('Flip' in train) == kinetics  # no flip on Something-Something / Diving48 (direction labels)
+    sampler = train['SampleFrames' if kinetics else 'UniformSample']
+    assert sampler.clip_len == 16 and (sampler.frame_interval == 4 if kinetics else sampler.num_clips == 1)
+    test = {t.type: t for t in cfg.test_dataloader.dataset.pipeline}
+    clips = test['SampleFrames' if kinetics else 'UniformSample'].num_clips
+    crops = 3 if 'ThreeCrop' in test else 1
+    assert test['Resize'].scale == (-1, 224)
+    assert (clips, crops) == ((4, 3) if kinetics and backbone.get('arch') == 'b' else (4, 1) if kinetics else (1, 3))
+    if not kinetics:
+        assert 'kinetics400' in cfg.load_from and cfg.model.cls_head.num_classes == (48 if 'diving48' in name else 174)

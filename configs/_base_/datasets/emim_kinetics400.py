@@ -1,0 +1,44 @@
+# Kinetics-400 videos as EMIM trains on them (paper section 4.1): dense sampling (16 frames every 4, the
+# UniFormer K400 setting), short side randomly 256-320, 224x224 crops, flip; test: short side 224, 4 clips x
+# 1 centre crop (EMIM-S; the B configs use 3 crops).
+_base_ = ['./emim_sthv2.py']
+data_root = 'data/kinetics400/videos_train'
+data_root_val = 'data/kinetics400/videos_val'
+ann_file_train = 'data/kinetics400/kinetics400_train_list_videos.txt'
+ann_file_val = 'data/kinetics400/kinetics400_val_list_videos.txt'
+num_frames, frame_interval = 16, 4
+
+train_pipeline = [
+    dict(type='VideoInit'),
+    dict(type='SampleFrames', clip_len=num_frames, frame_interval=frame_interval, num_clips=1),
+    dict(type='VideoDecode'),
+    dict(type='RandomRescale', scale_range=(256, 320)),
+    dict(type='RandomCrop', size=224),
+    dict(type='Flip', flip_ratio=0.5),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs'),
+]
+val_pipeline = [
+    dict(type='VideoInit'),
+    dict(type='SampleFrames', clip_len=num_frames, frame_interval=frame_interval, num_clips=1, test_mode=True),
+    dict(type='VideoDecode'),
+    dict(type='Resize', scale=(-1, 224)),
+    dict(type='CenterCrop', crop_size=224),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs'),
+]
+test_pipeline = [
+    dict(type='VideoInit'),
+    dict(type='SampleFrames', clip_len=num_frames, frame_interval=frame_interval, num_clips=4, test_mode=True),
+    dict(type='VideoDecode'),
+    dict(type='Resize', scale=(-1, 224)),
+    dict(type='CenterCrop', crop_size=224),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs'),
+]
+train_dataloader = dict(dataset=dict(ann_file=ann_file_train, data_prefix=dict(video=data_root),
+                                     pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(ann_file=ann_file_val, data_prefix=dict(video=data_root_val),
+                                   pipeline=val_pipeline))
+test_dataloader = dict(dataset=dict(ann_file=ann_file_val, data_prefix=dict(video=data_root_val),
+                                    pipeline=test_pipeline))
