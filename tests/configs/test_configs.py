@@ -113,8 +113,10 @@ def test_emim_configs_follow_the_paper_recipe(path):
     assert train['RandomRescale'].scale_range == (256, 320) and train['RandomCrop'].size == 224
     assert ('Flip' in train) == kinetics  # no flip on Something-Something / Diving48 (direction labels)
     sampler = train['SampleFrames' if kinetics else 'UniformSample']
-    assert sampler.clip_len == 16 and (sampler.frame_interval == 4 if kinetics else sampler.num_clips == 1)
+    frames = int(re.search(r'_(\d+)x\d+x1_', name).group(1))
+    assert sampler.clip_len == frames and (sampler.frame_interval == 4 if kinetics else sampler.num_clips == 1)
     test = {t.type: t for t in cfg.test_dataloader.dataset.pipeline}
+    assert test['SampleFrames' if kinetics else 'UniformSample'].clip_len == frames
     clips = test['SampleFrames' if kinetics else 'UniformSample'].num_clips
     crops = 3 if 'ThreeCrop' in test else 1
     assert test['Resize'].scale == (-1, 224)
