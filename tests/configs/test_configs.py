@@ -108,7 +108,9 @@ def test_emim_configs_follow_the_paper_recipe(path):
                                                                                   epochs)
     backbone = cfg.model.backbone
     assert backbone.type == 'UniFormerEMIM' and not backbone.get('temporal_downsample', False)
-    assert backbone.get('placement', 'E-O') == ('O-O' if name.startswith('uniformer_') else 'E-O')
+    ablation = re.match(r'uniformer-emim-', name) is not None
+    if not ablation:
+        assert backbone.get('placement', 'E-O') == ('O-O' if name.startswith('uniformer_') else 'E-O')
     train = {t.type: t for t in cfg.train_dataloader.dataset.pipeline}
     assert train['RandomRescale'].scale_range == (256, 320) and train['RandomCrop'].size == 224
     assert ('Flip' in train) == kinetics  # no flip on Something-Something / Diving48 (direction labels)
@@ -121,5 +123,25 @@ def test_emim_configs_follow_the_paper_recipe(path):
     crops = 3 if 'ThreeCrop' in test else 1
     assert test['Resize'].scale == (-1, 224)
     assert (clips, crops) == ((4, 3) if kinetics and backbone.get('arch') == 'b' else (4, 1) if kinetics else (1, 3))
+    if 'in1k-pre' in name:  # ImageNet UniFormer, centre-inflated (K400 and the ablations)
+        assert cfg.model.backbone.pretrained.endswith('_in1k.pth') and cfg.get('load_from') is None
+    else:
+        assert 'kinetics400' in cfg.load_from
     if not kinetics:
-        assert 'kinetics400' in cfg.load_from and cfg.model.cls_head.num_classes == (48 if 'diving48' in name else 174)
+        assert cfg.model.cls_head.num_classes == (48 if 'diving48' in name else 174)
+
+
+def test_emim_ablation_configs_change_one_thing_each():
+    """Tables 5-8 and 11 (SSv1, EMIM-S from ImageNet): each config differs from the ablation base in the
+    switch its table studies."""
+    folder = osp.join(REPO_ROOT, 'configs', 'emim')
+    base = Config.fromfile(osp.join(folder, 'uniformer-emim_small_in1k-pre_8xb4-50e_16x1x1_sthv1-rgb.py'))
+    base = base.model.backbone
+    expected = {f'k{k}-stage3': dict(emim_stages=(3, ), window_size=k) for k in (3, 5, 7, 9, 11)}
+    expected.update({'block': dict(sampling='block'), 'nomotion': dict(with_motion=False),
+                     'ee': dict(placement='E-E'), 'oe': dict(placement='O-E'), 'oo': dict(placement='O-O'),
+                     'interval2': dict(temporal_interval=2), 'interval3': dict(temporal_interval=3)})
+    for variant, change in expected.items():
+        path = osp.join(folder, f'uniformer-emim-{variant}_small_in1k-pre_8xb4-50e_16x1x1_sthv1-rgb.py')
+        backbone = Config.fromfile(path).model.backbone
+        assert {k: v for k, v in backbone.items() if base.get(k) != v} == change, variant
