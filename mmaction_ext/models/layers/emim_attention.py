@@ -10,7 +10,7 @@ The windows are computed without materialising the ``(THW)^2`` affinity: per fra
 the queries against the padded key map, from which each query's ``K^2`` logits are gathered ("dense +
 gather", exact, 12-16x faster than unfolding on CPU; ``../shared/research/emim_natten.md``).
 """
-from typing import Optional, Tuple
+from typing import Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -120,7 +120,8 @@ class EMIMAttention(BaseModule):
     Args:
         dim (int): Channels ``C``.
         num_heads (int): Heads; ``C`` must be divisible by it.
-        qkv_bias (bool): Bias in ``qkv``. Defaults to True.
+        qkv_bias (bool | str): Bias in ``qkv``; ``'qv'``: separate ``q_bias`` and ``v_bias`` and no key bias,
+            as VideoMAE's attention (MMAction2's ``VisionTransformer``), so its weights load. Defaults to True.
         qk_scale (float, optional): Logit scale; None: ``head_dim ** -0.5``.
         attn_drop (float): Dropout on the window attention. Defaults to 0.
         proj_drop (float): Dropout after ``proj``. Defaults to 0.
@@ -141,7 +142,7 @@ class EMIMAttention(BaseModule):
         the window attention ``(B, heads, T, H*W, K*K)``.
     """
 
-    def __init__(self, dim: int, num_heads: int, qkv_bias: bool = True, qk_scale: Optional[float] = None,
+    def __init__(self, dim: int, num_heads: int, qkv_bias: Union[bool, str] = True, qk_scale: Optional[float] = None,
                  attn_drop: float = 0., proj_drop: float = 0., window_size: int = 7, temporal_interval: int = 1,
                  sampling: str = 'sliding', with_motion: bool = True, motion_act: str = 'quick_gelu',
                  edge_mode: str = 'repeat', init_cfg: Optional[dict] = None):
@@ -163,7 +164,12 @@ class EMIMAttention(BaseModule):
         self.scale = qk_scale or self.head_dim**-0.5
         self.window_size, self.temporal_interval = window_size, temporal_interval
         self.sampling, self.with_motion, self.edge_mode = sampling, with_motion, edge_mode
-        self.qkv = nn.Linear(dim, dim * 3, bias=qkv_bias)
+        if qkv_bias not in (True, False, 'qv'):
+            raise ValueError(f"EMIMAttention: qkv_bias must be True, False or 'qv', got {qkv_bias!r}")
+        self.qkv = nn.Linear(dim, dim * 3, bias=qkv_bias is True)
+        if qkv_bias == 'qv':
+            self.q_bias = nn.Parameter(torch.zeros(dim))
+            self.v_bias = nn.Parameter(torch.zeros(dim))
         self.rpb = nn.Parameter(torch.zeros(num_heads, window_size, window_size))
         window = window_size * window_size
         if with_motion:  # Linear, activation, Linear: the official key names motion_conv.0 / .2
@@ -217,7 +223,12 @@ class EMIMAttention(BaseModule):
             raise ValueError(f'EMIMAttention: window_size={self.window_size} is larger than the {height}x{width} '
                              'feature map; use a smaller window_size or leave this stage out of EMIM')
         heads, dim, hw = self.num_heads, self.head_dim, height * width
-        qkv = self.qkv(x).reshape(batch, num_frames, hw, 3, heads, dim).permute(3, 0, 1, 4, 2, 5)
+        if hasattr(self, 'q_bias'):  # VideoMAE's q / v biases, no key bias
+            bias = torch.cat([self.q_bias, torch.zeros_like(self.v_bias), self.v_bias])
+            qkv = F.linear(x, self.qkv.weight, bias)
+        else:
+            qkv = self.qkv(x)
+        qkv = qkv.reshape(batch, num_frames, hw, 3, heads, dim).permute(3, 0, 1, 4, 2, 5)
         q, k, v = self.pair_frames(qkv[0] * self.scale, qkv[1], qkv[2], num_frames)  # (B, T, heads, HW, D)
         q, k, v = (tensor.reshape(batch * num_frames, heads, hw, dim) for tensor in (q, k, v))
         index, padding = window_index(height, width, self.window_size, self.sampling, x.device)

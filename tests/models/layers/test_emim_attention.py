@@ -184,3 +184,17 @@ def test_window_offsets_read_out_a_known_shift():
     interior = offsets[2:-2, 2:-2]  # the keys (i + dy, j + dx) of these queries are inside the map
     torch.testing.assert_close(interior, torch.tensor([dy, dx], dtype=torch.float32).expand_as(interior), atol=1e-3,
                                rtol=0)
+
+
+def test_videomae_q_v_biases_are_a_qkv_bias_without_the_key_part():
+    torch.manual_seed(0)
+    qv = randomised(EMIMAttention(8, 2, window_size=3, qkv_bias='qv'))
+    plain = EMIMAttention(8, 2, window_size=3, qkv_bias=True)
+    state = {k: v for k, v in qv.state_dict().items() if k not in ('q_bias', 'v_bias')}
+    state['qkv.bias'] = torch.cat([qv.q_bias, torch.zeros(8), qv.v_bias]).detach()
+    plain.load_state_dict(state)
+    x = torch.randn(1, 2 * 9, 8)
+    torch.testing.assert_close(qv(x, (2, 3, 3)), plain(x, (2, 3, 3)))
+    assert qv.qkv.bias is None
+    with pytest.raises(ValueError, match="qkv_bias must be True, False or 'qv'"):
+        EMIMAttention(8, 2, qkv_bias='k')
