@@ -1,5 +1,5 @@
-# EMIM-S, 16 frames, on Something-Something V2 from the Kinetics-400 EMIM-S (paper Tables 1-3): lr 2e-4, 60 epochs with 5
-# of warm-up (section 4.1).
+# EMIM-S, 16 frames, on Something-Something V2 from the Kinetics-400 EMIM-S (paper Tables 1-3):
+# lr 2e-4, 60 epochs with 5 of warm-up (section 4.1).
 _base_ = [
     'mmaction::_base_/default_runtime.py', '../_base_/models/uniformer-emim_small.py',
     '../_base_/datasets/emim_sthv2.py', '../_base_/schedules/adamw_warmup-cosine_emim.py'

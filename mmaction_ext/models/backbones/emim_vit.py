@@ -63,7 +63,8 @@ class VisionTransformerEMIM(VisionTransformer):
             old = self.blocks[index]
             dims = old.norm1.normalized_shape[0]
             drop_path = old.drop_path.drop_prob if hasattr(old.drop_path, 'drop_prob') else 0.
-            block = EMIMViTBlock(dims, old.attn.num_heads, emim=emim, mlp_ratio=old.mlp.layers[0][0].out_features / dims,
+            block = EMIMViTBlock(dims, old.attn.num_heads, emim=emim,
+                                 mlp_ratio=old.mlp.layers[0][0].out_features / dims,
                                  qkv_bias=hasattr(old.attn, 'q_bias'), attn_drop_rate=old.attn.attn_drop.p,
                                  drop_rate=old.attn.proj_drop.p, drop_path_rate=drop_path,
                                  init_values=float(old.gamma_1[0]) if hasattr(old, 'gamma_1') else 0.)

@@ -142,8 +142,9 @@ def _multisports_fixture(shared_data):
 
 def test_published_multisports_numbers(shared_data, multisports, monkeypatch):
     """MMAction2's eval_multisports fixture: frame-mAP 83.6506 as asserted by MMAction2 (83.2681 in the ACT
-    convention, as MOC-Detector's evaluator gives on it, research notes section 4). Its asserted video-mAP 37.5 / 37.5 / 29.1667 (@0.2 / @0.5 / 0.1:0.9) comes from the stale-score bug, which the peer
-    reproduces; with each box's own score both give 50.0 / 50.0 / 40.2778."""
+    convention, as MOC-Detector's evaluator gives on it, research notes section 4). Its asserted video-mAP
+    37.5 / 37.5 / 29.1667 (@0.2 / @0.5 / 0.1:0.9) comes from the stale-score bug, which the peer reproduces;
+    with each box's own score both give 50.0 / 50.0 / 40.2778."""
     gt, videos, rows, excluded = _multisports_fixture(shared_data)
     num_classes = len(gt['labels'])
     assert round(100 * frame_ap(gt['gttubes'], videos, rows, num_classes, ignore_classes=excluded)[0], 4) == 83.6506

@@ -22,7 +22,8 @@ def test_videomae_weights_load_and_only_emim_parameters_are_new():
         'motion_conv.0.bias', 'motion_conv.0.weight', 'motion_conv.2.bias', 'motion_conv.2.weight', 'rpb']
     assert [i for i, block in enumerate(model.blocks) if isinstance(block, EMIMViTBlock)] == [0, 2]
     for name in ('q_bias', 'v_bias', 'qkv.weight'):
-        torch.testing.assert_close(model.state_dict()[f'blocks.2.attn.{name}'], stock.state_dict()[f'blocks.2.attn.{name}'])
+        key = f'blocks.2.attn.{name}'
+        torch.testing.assert_close(model.state_dict()[key], stock.state_dict()[key])
 
 
 def test_without_emim_blocks_it_is_mmaction_vit():
