@@ -132,7 +132,7 @@ def test_emim_configs_follow_the_paper_recipe(path):
 
 
 def test_emim_ablation_configs_change_one_thing_each():
-    """Tables 5-8 and 11 (SSv1, EMIM-S from ImageNet): each config differs from the ablation base in the
+    """Tables 5-8, 10 and 11 (SSv1, EMIM-S from ImageNet): each config differs from the ablation base in the
     switch its table studies."""
     folder = osp.join(REPO_ROOT, 'configs', 'emim')
     base = Config.fromfile(osp.join(folder, 'uniformer-emim_small_in1k-pre_8xb4-50e_16x1x1_sthv1-rgb.py'))
@@ -140,7 +140,8 @@ def test_emim_ablation_configs_change_one_thing_each():
     expected = {f'k{k}-stage3': dict(emim_stages=(3, ), window_size=k) for k in (3, 5, 7, 9, 11)}
     expected.update({'block': dict(sampling='block'), 'nomotion': dict(with_motion=False),
                      'ee': dict(placement='E-E'), 'oe': dict(placement='O-E'), 'oo': dict(placement='O-O'),
-                     'interval2': dict(temporal_interval=2), 'interval3': dict(temporal_interval=3)})
+                     'interval2': dict(temporal_interval=2), 'interval3': dict(temporal_interval=3),
+                     'costvolume': dict(appearance='global')})
     for variant, change in expected.items():
         path = osp.join(folder, f'uniformer-emim-{variant}_small_in1k-pre_8xb4-50e_16x1x1_sthv1-rgb.py')
         backbone = Config.fromfile(path).model.backbone

@@ -22,6 +22,7 @@ from mmengine.model.weight_init import trunc_normal_
 PAD_VALUE = 1e-6
 SAMPLINGS = ('sliding', 'block')
 EDGE_MODES = ('repeat', 'pad')
+APPEARANCES = ('window', 'global')
 
 
 class QuickGELU(nn.Module):
@@ -135,6 +136,10 @@ class EMIMAttention(BaseModule):
         edge_mode (str): The last ``delta`` frames have no frame ``t + delta``: ``'repeat'`` gives them the
             output of frame ``T - 1 - delta`` (the official pairing, generalised), ``'pad'`` pairs them with
             a frame of the padding constant. Defaults to ``'repeat'``.
+        appearance (str): ``'window'`` (EMIM: the window attention aggregates the values) or ``'global'``
+            (Table 10's "traditional cost volume integration", our reading: the block's original global MHSA
+            is kept unchanged and the motion feature of the window cost volume is added to it).
+            Defaults to ``'window'``.
         init_cfg (dict, optional): mmengine init config.
 
     Shapes:
@@ -145,7 +150,7 @@ class EMIMAttention(BaseModule):
     def __init__(self, dim: int, num_heads: int, qkv_bias: Union[bool, str] = True, qk_scale: Optional[float] = None,
                  attn_drop: float = 0., proj_drop: float = 0., window_size: int = 7, temporal_interval: int = 1,
                  sampling: str = 'sliding', with_motion: bool = True, motion_act: str = 'quick_gelu',
-                 edge_mode: str = 'repeat', init_cfg: Optional[dict] = None):
+                 edge_mode: str = 'repeat', appearance: str = 'window', init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         if dim % num_heads:
             raise ValueError(f'EMIMAttention: num_heads={num_heads} does not divide dim={dim}')
@@ -157,6 +162,8 @@ class EMIMAttention(BaseModule):
             raise ValueError(f'EMIMAttention: unknown sampling {sampling!r}; expected one of {SAMPLINGS}')
         if edge_mode not in EDGE_MODES:
             raise ValueError(f'EMIMAttention: unknown edge_mode {edge_mode!r}; expected one of {EDGE_MODES}')
+        if appearance not in APPEARANCES:
+            raise ValueError(f'EMIMAttention: unknown appearance {appearance!r}; expected one of {APPEARANCES}')
         activations = dict(quick_gelu=QuickGELU, gelu=nn.GELU)
         if motion_act not in activations:
             raise ValueError(f'EMIMAttention: unknown motion_act {motion_act!r}; expected one of {sorted(activations)}')
@@ -164,6 +171,7 @@ class EMIMAttention(BaseModule):
         self.scale = qk_scale or self.head_dim**-0.5
         self.window_size, self.temporal_interval = window_size, temporal_interval
         self.sampling, self.with_motion, self.edge_mode = sampling, with_motion, edge_mode
+        self.appearance = appearance
         if qkv_bias not in (True, False, 'qv'):
             raise ValueError(f"EMIMAttention: qkv_bias must be True, False or 'qv', got {qkv_bias!r}")
         self.qkv = nn.Linear(dim, dim * 3, bias=qkv_bias is True)
@@ -229,6 +237,8 @@ class EMIMAttention(BaseModule):
         else:
             qkv = self.qkv(x)
         qkv = qkv.reshape(batch, num_frames, hw, 3, heads, dim).permute(3, 0, 1, 4, 2, 5)
+        if self.appearance == 'global':
+            appearance = self._global_attention(qkv[0] * self.scale, qkv[1], qkv[2])
         q, k, v = self.pair_frames(qkv[0] * self.scale, qkv[1], qkv[2], num_frames)  # (B, T, heads, HW, D)
         q, k, v = (tensor.reshape(batch * num_frames, heads, hw, dim) for tensor in (q, k, v))
         index, padding = window_index(height, width, self.window_size, self.sampling, x.device)
@@ -242,7 +252,9 @@ class EMIMAttention(BaseModule):
         logits = logits + self.rpb.reshape(1, heads, 1, -1)
         half = logits.dtype in (torch.float16, torch.bfloat16)  # under autocast: the softmax in fp32
         attn = logits.softmax(-1, dtype=torch.float32 if half else logits.dtype).to(v.dtype)
-        if gather:
+        if self.appearance == 'global':
+            out = appearance
+        elif gather:
             out = torch.einsum('nhpw,nhpwd->nhpd', self.attn_drop(attn),
                                gathered_windows(v, index, padding, (height, width)))
         else:
@@ -256,7 +268,19 @@ class EMIMAttention(BaseModule):
             return out, attn.reshape(batch, num_frames, heads, hw, -1).transpose(1, 2)
         return out
 
+    def _global_attention(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+        """The original MHSA over all ``T*H*W`` tokens, ``(B, T, heads, HW, D)`` each, returned frame-major as
+        ``(B*T, heads, HW, D)``."""
+        batch, frames, heads, hw, dim = q.shape
+        q, k, v = (t.transpose(1, 2).reshape(batch, heads, frames * hw, dim) for t in (q, k, v))
+        logits = q @ k.transpose(-2, -1)
+        half = logits.dtype in (torch.float16, torch.bfloat16)
+        attn = logits.softmax(-1, dtype=torch.float32 if half else logits.dtype).to(v.dtype)
+        out = self.attn_drop(attn) @ v
+        return out.reshape(batch, heads, frames, hw, dim).transpose(1, 2).reshape(batch * frames, heads, hw, dim)
+
     def extra_repr(self) -> str:
         return (f'heads={self.num_heads}, window_size={self.window_size}, temporal_interval={self.temporal_interval}'
-                f', sampling={self.sampling!r}, with_motion={self.with_motion}, edge_mode={self.edge_mode!r}')
+                f', sampling={self.sampling!r}, with_motion={self.with_motion}, edge_mode={self.edge_mode!r}'
+                f', appearance={self.appearance!r}')
 

@@ -198,3 +198,27 @@ def test_videomae_q_v_biases_are_a_qkv_bias_without_the_key_part():
     assert qv.qkv.bias is None
     with pytest.raises(ValueError, match="qkv_bias must be True, False or 'qv'"):
         EMIMAttention(8, 2, qkv_bias='k')
+
+
+def test_global_appearance_keeps_the_original_attention_and_adds_the_motion_feature():
+    """Table 10's variant (our reading): the unchanged global MHSA plus the window cost volume's motion
+    feature. With the motion MLP at its zero init it is MMAction2's UniFormer attention with the same weights;
+    otherwise the difference is proj(motion) of the window logits (checked against the oracle's motion)."""
+    import mmaction_ext  # noqa: F401
+    from mmaction.models.backbones.uniformer import Attention
+    torch.manual_seed(0)
+    module = EMIMAttention(12, 3, window_size=3, appearance='global')
+    stock = Attention(12, 3)
+    stock.load_state_dict({k: v for k, v in module.state_dict().items() if k.startswith(('qkv', 'proj'))})
+    x = torch.randn(2, 4 * 5 * 6, 12)
+    torch.testing.assert_close(module(x, (4, 5, 6)), stock(x))
+    randomised(module)
+    stock.load_state_dict({k: v for k, v in module.state_dict().items() if k.startswith(('qkv', 'proj'))})
+    window_only = EMIMAttention(12, 3, window_size=3)
+    window_only.load_state_dict(module.state_dict())
+    no_motion = EMIMAttention(12, 3, window_size=3, with_motion=False)
+    no_motion.load_state_dict(module.state_dict(), strict=False)
+    motion = (window_only(x, (4, 5, 6)) - no_motion(x, (4, 5, 6)))  # proj(a + m) - proj(a) = W m
+    torch.testing.assert_close(module(x, (4, 5, 6)), stock(x) + motion, atol=1e-5, rtol=1e-5)
+    with pytest.raises(ValueError, match="unknown appearance 'local'"):
+        EMIMAttention(12, 3, appearance='local')
