@@ -63,34 +63,36 @@ def window_index(height: int, width: int, window_size: int, sampling: str = 'sli
     return index.reshape(height * width, k * k), padding
 
 
+def padded_tokens(x: torch.Tensor, padding: Tuple[int, int, int, int], size: Tuple[int, int]) -> torch.Tensor:
+    """``x (N, heads, H*W, D)`` as a map padded with :data:`PAD_VALUE` by ``padding`` (from
+    :func:`window_index`), flattened again: ``(N, heads, Lp, D)``."""
+    n, heads, _, dim = x.shape
+    x_map = x.transpose(-1, -2).reshape(n, heads * dim, *size)
+    return F.pad(x_map, padding, value=PAD_VALUE).reshape(n, heads, dim, -1).transpose(-1, -2)
+
+
 def local_window_logits(q: torch.Tensor, k: torch.Tensor, index: torch.Tensor,
-                        padding: Tuple[int, int, int, int], size: Tuple[int, int]) -> Tuple[torch.Tensor, torch.Tensor]:
-    """Logits of every query against its key window: ``(N, heads, H*W, K*K)``.
+                        padding: Tuple[int, int, int, int], size: Tuple[int, int]) -> torch.Tensor:
+    """Logits of every query against its key window: ``(N, heads, H*W, K*K)``, gathered from the dense
+    ``q . k_padded`` (one GEMM per frame pair).
 
     Args:
         q (torch.Tensor): ``(N, heads, H*W, D)`` queries, already scaled.
         k (torch.Tensor): ``(N, heads, H*W, D)`` keys of the paired frames.
         index, padding: from :func:`window_index`.
         size (tuple): ``(H, W)``.
-
-    Returns:
-        tuple: the logits, and the dense ``q . k_padded`` shape ``(N, heads, H*W, Lp)`` for reuse.
     """
-    n, heads, _, dim = k.shape
-    k_map = k.transpose(-1, -2).reshape(n, heads * dim, *size)
-    k_padded = F.pad(k_map, padding, value=PAD_VALUE).reshape(n, heads, dim, -1)
-    dense = q @ k_padded
-    return dense.gather(-1, index.expand(n, heads, -1, -1)), dense
+    dense = q @ padded_tokens(k, padding, size).transpose(-1, -2)
+    return dense.gather(-1, index.expand(*dense.shape[:2], -1, -1))
 
 
 def local_window_aggregate(attn: torch.Tensor, v: torch.Tensor, index: torch.Tensor,
-                           padding: Tuple[int, int, int, int], size: Tuple[int, int], num_padded: int) -> torch.Tensor:
-    """``sum over the window of attn * v``: ``(N, heads, H*W, D)`` from ``attn (N, heads, H*W, K*K)``."""
-    n, heads, _, dim = v.shape
-    v_map = v.transpose(-1, -2).reshape(n, heads * dim, *size)
-    v_padded = F.pad(v_map, padding, value=PAD_VALUE).reshape(n, heads, dim, -1).transpose(-1, -2)
-    dense = attn.new_zeros(n, heads, attn.shape[2], num_padded)
-    dense = dense.scatter(-1, index.expand(n, heads, -1, -1), attn)
+                           padding: Tuple[int, int, int, int], size: Tuple[int, int]) -> torch.Tensor:
+    """``sum over the window of attn * v``: ``(N, heads, H*W, D)`` from ``attn (N, heads, H*W, K*K)``, by
+    scattering ``attn`` into the padded map and one GEMM."""
+    v_padded = padded_tokens(v, padding, size)
+    dense = attn.new_zeros(*attn.shape[:3], v_padded.shape[2])
+    dense = dense.scatter(-1, index.expand(*attn.shape[:2], -1, -1), attn)
     return dense @ v_padded
 
 
@@ -98,10 +100,8 @@ def gathered_windows(x: torch.Tensor, index: torch.Tensor, padding: Tuple[int, i
                      size: Tuple[int, int]) -> torch.Tensor:
     """Each query's window of ``x (N, heads, H*W, D)`` gathered from the padded map: ``(N, heads, H*W, K*K, D)``
     (memory ``K^2`` times the input; the FLOP counter's path, see :meth:`EMIMAttention.forward`)."""
-    n, heads, _, dim = x.shape
-    x_map = x.transpose(-1, -2).reshape(n, heads * dim, *size)
-    x_padded = F.pad(x_map, padding, value=PAD_VALUE).reshape(n, heads, dim, -1).transpose(-1, -2)
-    return x_padded[:, :, index.reshape(-1)].reshape(n, heads, *index.shape[-2:], dim)
+    x_padded = padded_tokens(x, padding, size)
+    return x_padded[:, :, index.reshape(-1)].reshape(*x.shape[:2], *index.shape[-2:], x.shape[-1])
 
 
 def window_offsets(attn: torch.Tensor, window_size: int) -> torch.Tensor:
@@ -172,6 +172,8 @@ class EMIMAttention(BaseModule):
         self.window_size, self.temporal_interval = window_size, temporal_interval
         self.sampling, self.with_motion, self.edge_mode = sampling, with_motion, edge_mode
         self.appearance = appearance
+        # The explicit-window path (memory K^2 x the tokens), for benchmarks; tracing always takes it.
+        self.explicit_windows = False
         if qkv_bias not in (True, False, 'qv'):
             raise ValueError(f"EMIMAttention: qkv_bias must be True, False or 'qv', got {qkv_bias!r}")
         self.qkv = nn.Linear(dim, dim * 3, bias=qkv_bias is True)
@@ -242,13 +244,13 @@ class EMIMAttention(BaseModule):
         q, k, v = self.pair_frames(qkv[0] * self.scale, qkv[1], qkv[2], num_frames)  # (B, T, heads, HW, D)
         q, k, v = (tensor.reshape(batch * num_frames, heads, hw, dim) for tensor in (q, k, v))
         index, padding = window_index(height, width, self.window_size, self.sampling, x.device)
-        # Dense + gather (fast); while traced, e.g. by mmengine's FLOP counter, explicit windows, whose
-        # einsums count the K^2 window instead of the padded dense GEMM (same result, tested).
-        gather = torch.jit.is_tracing()
+        # Dense + gather (fast); while traced, e.g. by mmengine's FLOP counter, or with explicit_windows,
+        # gathered windows, whose einsums count the K^2 window instead of the padded dense GEMM (same result).
+        gather = self.explicit_windows or torch.jit.is_tracing()
         if gather:
             logits = torch.einsum('nhpd,nhpwd->nhpw', q, gathered_windows(k, index, padding, (height, width)))
         else:
-            logits, dense = local_window_logits(q, k, index[None, None], padding, (height, width))
+            logits = local_window_logits(q, k, index[None, None], padding, (height, width))
         logits = logits + self.rpb.reshape(1, heads, 1, -1)
         half = logits.dtype in (torch.float16, torch.bfloat16)  # under autocast: the softmax in fp32
         attn = logits.softmax(-1, dtype=torch.float32 if half else logits.dtype).to(v.dtype)
@@ -258,8 +260,7 @@ class EMIMAttention(BaseModule):
             out = torch.einsum('nhpw,nhpwd->nhpd', self.attn_drop(attn),
                                gathered_windows(v, index, padding, (height, width)))
         else:
-            out = local_window_aggregate(self.attn_drop(attn), v, index[None, None], padding, (height, width),
-                                         dense.shape[-1])
+            out = local_window_aggregate(self.attn_drop(attn), v, index[None, None], padding, (height, width))
         if self.with_motion:
             out = out + self.motion_conv(logits)
         out = out.reshape(batch, num_frames, heads, hw, dim).permute(0, 1, 3, 2, 4).reshape(batch, tokens, channels)

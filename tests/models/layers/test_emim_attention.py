@@ -97,7 +97,7 @@ def test_border_keys_are_the_padding_constant_neither_shifted_nor_masked():
     logit is 1e-6 * sum(q) (the RPB is added later)."""
     q, k = torch.randn(1, 1, 16, 8), torch.randn(1, 1, 16, 8)
     index, padding = window_index(4, 4, 5, 'sliding')
-    logits, _ = local_window_logits(q, k, index[None, None], padding, (4, 4))
+    logits = local_window_logits(q, k, index[None, None], padding, (4, 4))
     corner = logits[0, 0, 0].reshape(5, 5)  # query (0, 0): rows and columns 0-1 of its window are padding
     torch.testing.assert_close(corner[:2], PAD_VALUE * q[0, 0, 0].sum().expand(2, 5))
     torch.testing.assert_close(corner[2:, :2], PAD_VALUE * q[0, 0, 0].sum().expand(3, 2))
@@ -167,6 +167,9 @@ def test_traced_path_with_explicit_windows_gives_the_same_result(monkeypatch):
     dense = module(x, (3, 6, 7))
     monkeypatch.setattr(torch.jit, 'is_tracing', lambda: True)
     torch.testing.assert_close(module(x, (3, 6, 7)), dense, atol=1e-6, rtol=1e-5)
+    monkeypatch.undo()
+    module.explicit_windows = True  # the same path without tracing (the benchmark's variant)
+    torch.testing.assert_close(module(x, (3, 6, 7)), dense, atol=1e-6, rtol=1e-5)
 
 
 def test_window_offsets_read_out_a_known_shift():
@@ -178,8 +181,8 @@ def test_window_offsets_read_out_a_known_shift():
     q = F.normalize(torch.randn(1, 1, height, width, dim), dim=-1) * 10  # q.q = 100, q.q' well below
     k = torch.roll(q, shifts=(dy, dx), dims=(2, 3))  # the key at (i + dy, j + dx) equals query (i, j)
     index, padding = window_index(height, width, 5, 'sliding')
-    logits, _ = local_window_logits(q.reshape(1, 1, -1, dim), k.reshape(1, 1, -1, dim), index[None, None], padding,
-                                    (height, width))
+    logits = local_window_logits(q.reshape(1, 1, -1, dim), k.reshape(1, 1, -1, dim), index[None, None], padding,
+                                 (height, width))
     offsets = window_offsets(logits.softmax(-1), 5).reshape(height, width, 2)
     interior = offsets[2:-2, 2:-2]  # the keys (i + dy, j + dx) of these queries are inside the map
     torch.testing.assert_close(interior, torch.tensor([dy, dx], dtype=torch.float32).expand_as(interior), atol=1e-3,
