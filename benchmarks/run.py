@@ -119,15 +119,20 @@ def render_learning_case(case_name, stored):
     lines = [f'## {case_name}', '', case.description, '', f"Measured {stored['measured']}.", '',
              '| variant | seeds | top-1 (mean +- std) | mean-class acc. | per-seed top-1 | train time / seed | '
              'top-1 ratio to peer |', '|---|---|---|---|---|---|---|']
-    peer = rows[case.peer]
+    peer_top1 = rows.get(case.peer, {}).get('top1')
     for name, row in rows.items():
         label = f'{name} (peer)' if name == case.peer else name
         top1 = row['top1']
+        if not top1:
+            lines.append(f'| {label} | 0 | not run yet | - | - | - | - |')
+            continue
+        seeds = row.get('seeds', list(range(len(top1))))
+        ratio = f'{statistics.mean(top1) / statistics.mean(peer_top1):.2f}' if peer_top1 else '-'
         lines.append(
             f"| {label} | {len(top1)} | {statistics.mean(top1):.3f} +- {statistics.pstdev(top1):.3f} | "
-            f"{statistics.mean(row['mean1']):.3f} | {', '.join(f'{v:.3f}' for v in top1)} | "
-            f"{statistics.mean(row['train_s']) / 60:.1f} min | "
-            f"{statistics.mean(top1) / statistics.mean(peer['top1']):.2f} |")
+            f"{statistics.mean(row['mean1']):.3f} | "
+            f"{', '.join(f'{v:.3f} (seed {seed})' for seed, v in sorted(zip(seeds, top1)))} | "
+            f"{statistics.mean(row['train_s']) / 60:.1f} min | {ratio} |")
     return lines
 
 
@@ -152,10 +157,12 @@ def render():
     return '\n'.join(lines)
 
 
-def describe_machine(args):
+def describe_machine(args, learning=False):
     import torch
+    threads = (f'{args.jobs} runs at a time' if args.jobs > 1 else 'one run at a time') if learning else (
+        f'{args.threads} thread(s)')
     return (f'on {datetime.date.today()}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores, '
-            f'{args.threads} thread(s), torch {torch.__version__}')
+            f'{threads}, torch {torch.__version__}')
 
 
 def main(argv=None):
@@ -167,6 +174,10 @@ def main(argv=None):
     parser.add_argument('--warmup', type=int, default=3)
     parser.add_argument('--quick', action='store_true', help='smaller inputs, for smoke tests')
     parser.add_argument('--output', default=osp.join(HERE, 'RESULTS.md'))
+    parser.add_argument('--jobs', type=int, default=1,
+                        help='learning cases: train this many runs side by side, the cores split between them')
+    parser.add_argument('--resume', action='store_true',
+                        help='learning cases: keep the stored per-seed results and run only the missing seeds')
     parser.add_argument('--worker', nargs=2, metavar=('CASE', 'VARIANT'), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -176,8 +187,25 @@ def main(argv=None):
     os.makedirs(RESULTS_DIR, exist_ok=True)
     selected = args.only or sorted(CASES) + sorted(LEARNING_CASES)
     for case_name in selected:
+        store_path = osp.join(RESULTS_DIR, f'{case_name}.json')
+
+        def store(rows, case_name=case_name, store_path=store_path):
+            stored = dict(measured=describe_machine(args, learning=case_name in LEARNING_CASES), rows=rows)
+            if args.quick:  # quick runs are smoke tests: never stored
+                quick_store[case_name] = dict(stored, measured=stored['measured'] + ' (quick)')
+                return
+            with open(store_path, 'w') as f:
+                json.dump(stored, f, indent=1)
+            with open(args.output, 'w') as f:  # the table so far, also if a later run breaks off
+                f.write(render() + '\n')
+
         if case_name in LEARNING_CASES:
-            rows = run_learning_case(case_name, LEARNING_CASES[case_name], quick=args.quick)
+            previous = None
+            if args.resume and osp.exists(store_path):
+                with open(store_path) as f:
+                    previous = json.load(f)['rows']
+            rows = run_learning_case(case_name, LEARNING_CASES[case_name], quick=args.quick, jobs=args.jobs,
+                                     rows=previous, on_result=store)
         else:
             rows = {}
             for variant_name in CASES[case_name].variants:
@@ -186,11 +214,7 @@ def main(argv=None):
                 rows[variant_name] = row
                 print(f'[benchmark]   {row["latency_ms"]:.2f} ms/{row["unit"]}, peak RSS {row["peak_rss_mb"]:.0f} MB',
                       flush=True)
-        if not args.quick:  # quick runs are smoke tests: never stored
-            with open(osp.join(RESULTS_DIR, f'{case_name}.json'), 'w') as f:
-                json.dump(dict(measured=describe_machine(args), rows=rows), f, indent=1)
-        else:
-            quick_store[case_name] = dict(measured=describe_machine(args) + ' (quick)', rows=rows)
+        store(rows)
     text = render() if not args.quick else render_quick(quick_store)
     with open(args.output, 'w') as f:
         f.write(text + '\n')

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Dict, List
 
@@ -27,8 +28,10 @@ class LearningCase:
 LEARNING_CASES: Dict[str, LearningCase] = {}
 
 
-def _run(command):
+def _run(command, threads=None):
     env = dict(os.environ, PYTHONUNBUFFERED='1')
+    if threads:  # runs side by side share the cores: fix each one's torch/OpenMP threads
+        env.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
     result = subprocess.run([sys.executable, *command], cwd=REPO, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     if result.returncode != 0:
@@ -41,31 +44,56 @@ def _metrics(output):
     return {key: float(re.search(rf'acc/{key}\s+([0-9.]+)', summary).group(1)) for key in ('top1', 'mean1')}
 
 
-def run_learning_case(name, case, quick=False):
-    """Train + test every variant for every seed; returns rows for RESULTS.md."""
-    print(f'[benchmark] {name}: generating the data (skipped when up to date) ...', flush=True)
-    _run(['tools/data/generate_motion_demo.py', *case.data_args])
+def planned_runs(case, quick=False):
+    """(variant, seed) pairs, seed-major: an interrupted benchmark still compares the variants on the same
+    seeds."""
+    seeds = {variant: case.variant_seeds.get(variant, case.seeds)[:1 if quick else None] for variant in case.configs}
+    all_seeds = sorted({seed for variant_seeds in seeds.values() for seed in variant_seeds})
+    return [(variant, seed) for seed in all_seeds for variant in case.configs if seed in seeds[variant]]
+
+
+def _train_and_test(name, config, seed, quick, threads):
     extra = ['train_cfg.max_epochs=1', 'param_scheduler.0.end=1', 'param_scheduler.1.begin=1',
              'param_scheduler.1.end=2', 'param_scheduler.1.T_max=1'] if quick else []
-    rows = {}
+    options = ['--cfg-options', f'randomness.seed={seed}', *extra]
+    work_dir = tempfile.mkdtemp(prefix=f'bench_{name}_')
+    start = time.time()
+    _run(['tools/train.py', config, '--work-dir', work_dir, *options], threads)
+    train_s = time.time() - start
+    with open(osp.join(work_dir, 'last_checkpoint')) as f:
+        checkpoint = f.read().strip()
+    metrics = _metrics(_run(['tools/test.py', config, checkpoint, '--work-dir', work_dir, *options], threads))
+    return dict(metrics, train_s=train_s)
+
+
+def run_learning_case(name, case, quick=False, jobs=1, rows=None, on_result=None):
+    """Train + test every variant for every seed; returns rows for RESULTS.md.
+
+    ``rows``: results stored by an earlier, interrupted run (variant -> row with ``seeds``); the runs they
+    hold are skipped. ``on_result(rows)`` is called after every finished run, so the results of the runs
+    done so far can be stored. ``jobs`` runs train side by side, the cores split between them.
+    """
+    print(f'[benchmark] {name}: generating the data (skipped when up to date) ...', flush=True)
+    _run(['tools/data/generate_motion_demo.py', *case.data_args])
+    rows = {variant: row for variant, row in (rows or {}).items() if variant in case.configs}
     for variant, config in case.configs.items():
-        row = dict(config=config, top1=[], mean1=[], train_s=[])
-        seeds = case.variant_seeds.get(variant, case.seeds)
-        for seed in seeds[:1] if quick else seeds:
-            work_dir = tempfile.mkdtemp(prefix=f'bench_{name}_')
-            print(f'[benchmark] {name} / {variant} / seed {seed}: training ...', flush=True)
-            start = time.time()
-            options = ['--cfg-options', f'randomness.seed={seed}', *extra] if extra else [
-                '--cfg-options', f'randomness.seed={seed}']
-            _run(['tools/train.py', config, '--work-dir', work_dir, *options])
-            row['train_s'].append(time.time() - start)
-            with open(osp.join(work_dir, 'last_checkpoint')) as f:
-                checkpoint = f.read().strip()
-            metrics = _metrics(_run(['tools/test.py', config, checkpoint, '--work-dir', work_dir, *options]))
-            row['top1'].append(metrics['top1'])
-            row['mean1'].append(metrics['mean1'])
-            print(f'[benchmark]   top-1 {metrics["top1"]:.3f}, mean-class {metrics["mean1"]:.3f}', flush=True)
-        rows[variant] = row
+        rows.setdefault(variant, dict(config=config, seeds=[], top1=[], mean1=[], train_s=[]))
+    todo = [(variant, seed) for variant, seed in planned_runs(case, quick) if seed not in rows[variant]['seeds']]
+    threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
+    print(f'[benchmark] {name}: {len(todo)} runs to do ({jobs} at a time)', flush=True)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(_train_and_test, name, case.configs[variant], seed, quick, threads): (variant, seed)
+                   for variant, seed in todo}
+        for done, future in enumerate(as_completed(futures), 1):
+            variant, seed = futures[future]
+            result, row = future.result(), rows[variant]
+            for key in ('top1', 'mean1', 'train_s'):
+                row[key].append(result[key])
+            row['seeds'].append(seed)
+            print(f'[benchmark] {done}/{len(todo)} {name} / {variant} / seed {seed}: top-1 {result["top1"]:.3f}, '
+                  f'mean-class {result["mean1"]:.3f}, trained in {result["train_s"] / 60:.1f} min', flush=True)
+            if on_result is not None:
+                on_result(rows)
     return rows
 
 
