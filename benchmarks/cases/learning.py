@@ -119,8 +119,8 @@ LEARNING_CASES['emim_demo_learning'] = LearningCase(
     peer='tiny UniFormer, global attention (O-O)',
     configs={
         'ours tiny UniFormer-EMIM (E-O in stage 3)':
-        'configs/emim/uniformer-emim_tiny_scratch_1xb8-10e_8x2x1_motion-demo-large.py',
+        'configs/emim/uniformer-emim_tiny_scratch_1xb8-8e_8x2x1_motion-demo-large.py',
         'tiny UniFormer, global attention (O-O)':
-        'configs/emim/uniformer_tiny_scratch_1xb8-10e_8x2x1_motion-demo-large.py',
+        'configs/emim/uniformer_tiny_scratch_1xb8-8e_8x2x1_motion-demo-large.py',
     },
     data_args=['data/motion_demo_large', '--flavour', 'classification', '--train-per-class', '200'])

@@ -77,7 +77,7 @@ def test_emim_relative_position_bias_has_no_weight_decay():
     from mmaction.registry import MODELS
     from mmengine.optim import build_optim_wrapper
     cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs', 'emim',
-                                   'uniformer-emim_tiny_scratch_1xb8-10e_8x2x1_motion-demo-large.py'))
+                                   'uniformer-emim_tiny_scratch_1xb8-8e_8x2x1_motion-demo-large.py'))
     model = MODELS.build(cfg.model)
     groups = build_optim_wrapper(model, cfg.optim_wrapper).optimizer.param_groups
     rpb = {id(p) for name, p in model.named_parameters() if name.endswith('.rpb')}

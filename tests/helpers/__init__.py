@@ -15,7 +15,7 @@ DEMO_CONFIG = osp.join(REPO_ROOT, 'configs', 'demo', 'r3d_r18-w16_scratch_1xb8-3
 VIDEO_FOCALNET_DEMO_CONFIG = osp.join(REPO_ROOT, 'configs', 'video_focalnet',
                                       'videofocalnet_tiny-w24_scratch_1xb8-30e_8x2x1_motion-demo-large.py')
 EMIM_DEMO_CONFIG = osp.join(REPO_ROOT, 'configs', 'emim',
-                            'uniformer-emim_tiny_scratch_1xb8-10e_8x2x1_motion-demo-large.py')
+                            'uniformer-emim_tiny_scratch_1xb8-8e_8x2x1_motion-demo-large.py')
 
 
 def tiny_demo_options(data_root, work_dir=None, epochs=2):
