@@ -61,9 +61,10 @@ class UniFormerEMIM(UniFormer):
             ``'O-E'``, ``'E-E'`` or ``'O-O'`` (no EMIM: the baseline). Table 8.
         temporal_downsample (bool): Keep the stride-2 temporal convolution of stage 1. Defaults to False,
             as in the paper (its weights are the same shape, so UniFormer checkpoints load either way).
-        window_size, temporal_interval, sampling, with_motion, motion_act, edge_mode, appearance: of every
-            :class:`EMIMAttention` (see there). Defaults: 7, 1, ``'sliding'``, True, ``'quick_gelu'``,
-            ``'repeat'``, ``'window'`` (``'global'``: Table 10's variant).
+        window_size, temporal_interval, sampling, with_motion, motion_act, edge_mode, appearance, backend: of
+            every :class:`EMIMAttention` (see there). Defaults: 7, 1, ``'sliding'``, True, ``'quick_gelu'``,
+            ``'repeat'``, ``'window'`` (``'global'``: Table 10's variant), ``'torch'`` (``'natten'``: NATTEN
+            0.17-0.19 kernels, same values).
         pretrained (str, optional): A local checkpoint loaded by :meth:`load_pretrained` after ``init_cfg``:
             an MMAction2 UniFormer / UniFormer-EMIM recognizer or backbone, or an ImageNet UniFormer (2D
             weights, centre-inflated). Defaults to None.
@@ -80,7 +81,8 @@ class UniFormerEMIM(UniFormer):
     def __init__(self, arch: Union[str, Dict] = 's', emim_stages: Sequence[int] = (3, 4), placement: str = 'E-O',
                  temporal_downsample: bool = False, window_size: int = 7, temporal_interval: int = 1,
                  sampling: str = 'sliding', with_motion: bool = True, motion_act: str = 'quick_gelu',
-                 edge_mode: str = 'repeat', appearance: str = 'window', pretrained2d: bool = False, **kwargs):
+                 edge_mode: str = 'repeat', appearance: str = 'window', backend: str = 'torch',
+                 pretrained2d: bool = False, **kwargs):
         if isinstance(arch, str):
             if arch not in self.arch_settings:
                 raise ValueError(f'UniFormerEMIM: unknown arch {arch!r}; expected one of {sorted(self.arch_settings)} '
@@ -98,7 +100,8 @@ class UniFormerEMIM(UniFormer):
         if not temporal_downsample:
             self.patch_embed1.proj.stride = (1, *self.patch_embed1.proj.stride[1:])
         emim = dict(window_size=window_size, temporal_interval=temporal_interval, sampling=sampling,
-                    with_motion=with_motion, motion_act=motion_act, edge_mode=edge_mode, appearance=appearance)
+                    with_motion=with_motion, motion_act=motion_act, edge_mode=edge_mode, appearance=appearance,
+                    backend=backend)
         for stage in self.emim_stages:
             blocks = getattr(self, f'blocks{stage}')
             for index, block in enumerate(blocks):

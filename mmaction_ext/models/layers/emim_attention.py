@@ -8,7 +8,8 @@ projection (see ``docs/emim.md`` for the equations, the official code's behaviou
 
 The windows are computed without materialising the ``(THW)^2`` affinity: per frame pair one dense GEMM of
 the queries against the padded key map, from which each query's ``K^2`` logits are gathered ("dense +
-gather", exact, 12-16x faster than unfolding on CPU; ``../shared/research/emim_natten.md``).
+gather", exact, 12-16x faster than unfolding on CPU; ``../shared/research/emim_natten.md``). The optional
+``backend='natten'`` computes the same windows with NATTEN 0.17-0.19's ``na2d_qk`` / ``na2d_av`` kernels.
 """
 from typing import Optional, Tuple, Union
 
@@ -23,6 +24,9 @@ PAD_VALUE = 1e-6
 SAMPLINGS = ('sliding', 'block')
 EDGE_MODES = ('repeat', 'pad')
 APPEARANCES = ('window', 'global')
+BACKENDS = ('torch', 'natten')
+# NATTEN versions with na2d_qk / na2d_av and a relative position bias (0.20 dropped both).
+NATTEN_VERSIONS = ((0, 17), (0, 20))
 
 
 class QuickGELU(nn.Module):
@@ -114,6 +118,62 @@ def window_offsets(attn: torch.Tensor, window_size: int) -> torch.Tensor:
     return torch.stack([attn @ dy, attn @ dx], -1)
 
 
+def import_natten():
+    """``natten.functional`` of an installed NATTEN >= 0.17, < 0.20, or an ImportError that says why not.
+
+    NATTEN 0.17 annotates with ``torch.cuda._device_t``, which newer torch releases no longer define; the
+    alias is restored (typing only) before the import.
+    """
+    if not hasattr(torch.cuda, '_device_t'):
+        torch.cuda._device_t = Union[torch.device, str, int, None]
+    try:
+        import natten
+        from natten import functional
+    except Exception as error:  # ImportError, or NATTEN's import-time device queries on a CPU-only torch
+        raise ImportError("EMIMAttention(backend='natten') needs natten>=0.17,<0.20 (na2d_qk / na2d_av with a "
+                          f"relative position bias), which does not import here: {error!r}. backend='torch' "
+                          'computes the same attention') from error
+    version = tuple(int(part) for part in natten.__version__.split('.')[:2])
+    if not NATTEN_VERSIONS[0] <= version < NATTEN_VERSIONS[1]:
+        raise ImportError(f"EMIMAttention(backend='natten') needs natten>=0.17,<0.20; natten {natten.__version__} "
+                          'is installed (0.20 dropped na2d_qk / na2d_av and the relative position bias)')
+    return functional
+
+
+def _natten_map(x: torch.Tensor, size: Tuple[int, int], pad: int, value: float) -> torch.Tensor:
+    """``(N, heads, H*W, D)`` -> NATTEN's ``(N, heads, H + 2 pad, W + 2 pad, D)``, padded with ``value``."""
+    x = x.reshape(*x.shape[:2], *size, x.shape[-1])
+    return F.pad(x, (0, 0, pad, pad, pad, pad), value=value)
+
+
+def natten_window_logits(q: torch.Tensor, k: torch.Tensor, rpb: torch.Tensor,
+                         size: Tuple[int, int]) -> torch.Tensor:
+    """:func:`local_window_logits` plus the relative position bias ``rpb (heads, K, K)``, by NATTEN.
+
+    NATTEN shifts windows at the map's borders instead of padding. Padding q (with 0) and k (with
+    :data:`PAD_VALUE`) by ``K // 2`` puts every real query at least ``K // 2`` from the border, so its window
+    is centred; the bias, padded to NATTEN's ``(heads, 2K-1, 2K-1)``, is then indexed at the offsets
+    ``-K//2 .. K//2`` only. The padded queries' logits are cropped away.
+    """
+    functional = import_natten()
+    window = rpb.shape[-1]
+    pad = window // 2
+    logits = functional.na2d_qk(_natten_map(q, size, pad, 0.), _natten_map(k, size, pad, PAD_VALUE), window,
+                                rpb=F.pad(rpb, (pad, ) * 4))
+    return logits[:, :, pad:pad + size[0], pad:pad + size[1]].reshape(*q.shape[:3], window * window)
+
+
+def natten_window_aggregate(attn: torch.Tensor, v: torch.Tensor, size: Tuple[int, int]) -> torch.Tensor:
+    """:func:`local_window_aggregate` by NATTEN's ``na2d_av``, with the padding of :func:`natten_window_logits`
+    (the padded queries get zero attention and are cropped away)."""
+    functional = import_natten()
+    window = int(round(attn.shape[-1]**0.5))
+    pad = window // 2
+    attn = _natten_map(attn, size, pad, 0.)
+    out = functional.na2d_av(attn, _natten_map(v, size, pad, PAD_VALUE), window)
+    return out[:, :, pad:pad + size[0], pad:pad + size[1]].reshape(v.shape)
+
+
 class EMIMAttention(BaseModule):
     """EMIM attention over ``(T, H, W)`` tokens, a drop-in for the global MHSA of a video transformer block
     (the parameters ``qkv`` and ``proj`` keep their names and shapes, so the block's weights still load).
@@ -140,6 +200,10 @@ class EMIMAttention(BaseModule):
             (Table 10's "traditional cost volume integration", our reading: the block's original global MHSA
             is kept unchanged and the motion feature of the window cost volume is added to it).
             Defaults to ``'window'``.
+        backend (str): ``'torch'`` (dense GEMM + gather, exact, the default) or ``'natten'`` (NATTEN
+            0.17-0.19's neighbourhood-attention kernels with the padding trick of :func:`natten_window_logits`;
+            same values, sliding windows only; on CPU it is 35-70x slower than ``'torch'``, so it is for
+            GPUs with a CUDA build of NATTEN). Defaults to ``'torch'``.
         init_cfg (dict, optional): mmengine init config.
 
     Shapes:
@@ -150,7 +214,8 @@ class EMIMAttention(BaseModule):
     def __init__(self, dim: int, num_heads: int, qkv_bias: Union[bool, str] = True, qk_scale: Optional[float] = None,
                  attn_drop: float = 0., proj_drop: float = 0., window_size: int = 7, temporal_interval: int = 1,
                  sampling: str = 'sliding', with_motion: bool = True, motion_act: str = 'quick_gelu',
-                 edge_mode: str = 'repeat', appearance: str = 'window', init_cfg: Optional[dict] = None):
+                 edge_mode: str = 'repeat', appearance: str = 'window', backend: str = 'torch',
+                 init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         if dim % num_heads:
             raise ValueError(f'EMIMAttention: num_heads={num_heads} does not divide dim={dim}')
@@ -164,6 +229,13 @@ class EMIMAttention(BaseModule):
             raise ValueError(f'EMIMAttention: unknown edge_mode {edge_mode!r}; expected one of {EDGE_MODES}')
         if appearance not in APPEARANCES:
             raise ValueError(f'EMIMAttention: unknown appearance {appearance!r}; expected one of {APPEARANCES}')
+        if backend not in BACKENDS:
+            raise ValueError(f'EMIMAttention: unknown backend {backend!r}; expected one of {BACKENDS}')
+        if backend == 'natten':
+            if sampling != 'sliding':
+                raise ValueError("EMIMAttention: backend='natten' computes sliding windows only, "
+                                 f"not sampling={sampling!r}; use backend='torch'")
+            import_natten()  # fail at construction, naming what is missing
         activations = dict(quick_gelu=QuickGELU, gelu=nn.GELU)
         if motion_act not in activations:
             raise ValueError(f'EMIMAttention: unknown motion_act {motion_act!r}; expected one of {sorted(activations)}')
@@ -171,7 +243,7 @@ class EMIMAttention(BaseModule):
         self.scale = qk_scale or self.head_dim**-0.5
         self.window_size, self.temporal_interval = window_size, temporal_interval
         self.sampling, self.with_motion, self.edge_mode = sampling, with_motion, edge_mode
-        self.appearance = appearance
+        self.appearance, self.backend = appearance, backend
         # The explicit-window path (memory K^2 x the tokens), for benchmarks; tracing always takes it.
         self.explicit_windows = False
         if qkv_bias not in (True, False, 'qv'):
@@ -247,15 +319,21 @@ class EMIMAttention(BaseModule):
         # Dense + gather (fast); while traced, e.g. by mmengine's FLOP counter, or with explicit_windows,
         # gathered windows, whose einsums count the K^2 window instead of the padded dense GEMM (same result).
         gather = self.explicit_windows or torch.jit.is_tracing()
-        if gather:
+        use_natten = self.backend == 'natten' and not gather
+        if use_natten:
+            logits = natten_window_logits(q, k, self.rpb, (height, width))
+        elif gather:
             logits = torch.einsum('nhpd,nhpwd->nhpw', q, gathered_windows(k, index, padding, (height, width)))
         else:
             logits = local_window_logits(q, k, index[None, None], padding, (height, width))
-        logits = logits + self.rpb.reshape(1, heads, 1, -1)
+        if not use_natten:
+            logits = logits + self.rpb.reshape(1, heads, 1, -1)
         half = logits.dtype in (torch.float16, torch.bfloat16)  # under autocast: the softmax in fp32
         attn = logits.softmax(-1, dtype=torch.float32 if half else logits.dtype).to(v.dtype)
         if self.appearance == 'global':
             out = appearance
+        elif use_natten:
+            out = natten_window_aggregate(self.attn_drop(attn), v, (height, width))
         elif gather:
             out = torch.einsum('nhpw,nhpwd->nhpd', self.attn_drop(attn),
                                gathered_windows(v, index, padding, (height, width)))
@@ -283,5 +361,5 @@ class EMIMAttention(BaseModule):
     def extra_repr(self) -> str:
         return (f'heads={self.num_heads}, window_size={self.window_size}, temporal_interval={self.temporal_interval}'
                 f', sampling={self.sampling!r}, with_motion={self.with_motion}, edge_mode={self.edge_mode!r}'
-                f', appearance={self.appearance!r}')
+                f', appearance={self.appearance!r}, backend={self.backend!r}')
 

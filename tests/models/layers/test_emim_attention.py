@@ -4,7 +4,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mmaction_ext.models.layers.emim_attention import PAD_VALUE, EMIMAttention, local_window_logits, window_index
+from mmaction_ext.models.layers.emim_attention import (PAD_VALUE, EMIMAttention, import_natten, local_window_logits,
+                                                       window_index)
 
 
 def oracle(module: EMIMAttention, x: torch.Tensor, thw):
@@ -72,8 +73,46 @@ def randomised(module):
     ((32, 3, 3), 3, 1, 'sliding', 'repeat'),
 ])
 def test_matches_the_oracle_forward_and_backward(thw, window, delta, sampling, edge):
-    module = randomised(EMIMAttention(12, 3, window_size=window, temporal_interval=delta, sampling=sampling,
-                                      edge_mode=edge))
+    assert_matches_the_oracle(
+        randomised(EMIMAttention(12, 3, window_size=window, temporal_interval=delta, sampling=sampling,
+                                 edge_mode=edge)), thw)
+
+
+@pytest.mark.parametrize('thw, window, delta, edge', [
+    ((4, 5, 6), 3, 1, 'repeat'),
+    ((2, 7, 7), 7, 1, 'repeat'),
+    ((3, 6, 6), 5, 2, 'repeat'),
+    ((5, 11, 12), 11, 3, 'pad'),
+    ((3, 4, 4), 3, 0, 'repeat'),
+])
+def test_natten_backend_matches_the_oracle(thw, window, delta, edge):
+    try:
+        import_natten()
+    except ImportError as error:
+        pytest.skip(f'the optional NATTEN backend cannot be tested here: {error}')
+    assert_matches_the_oracle(
+        randomised(EMIMAttention(12, 3, window_size=window, temporal_interval=delta, edge_mode=edge,
+                                 backend='natten')), thw)
+
+
+def test_natten_backend_names_what_is_missing(monkeypatch):
+    import sys
+    import types
+    monkeypatch.setitem(sys.modules, 'natten', None)  # not installed
+    with pytest.raises(ImportError, match=r'natten>=0.17,<0.20 .*does not import here'):
+        EMIMAttention(12, 3, backend='natten')
+    newer = types.ModuleType('natten')
+    newer.__version__, newer.functional = '0.21.7', types.ModuleType('natten.functional')
+    monkeypatch.setitem(sys.modules, 'natten', newer)
+    monkeypatch.setitem(sys.modules, 'natten.functional', newer.functional)
+    with pytest.raises(ImportError, match='natten 0.21.7 is installed .*dropped'):
+        EMIMAttention(12, 3, backend='natten')
+    with pytest.raises(ValueError, match="sliding windows only, not sampling='block'"):
+        EMIMAttention(12, 3, backend='natten', sampling='block')
+
+
+def assert_matches_the_oracle(module, thw):
+    """Output, window attention and every gradient of ``module`` equal the oracle's (fp32, atol 1e-5)."""
     x = torch.randn(2, thw[0] * thw[1] * thw[2], 12, requires_grad=True)
     out, attn = module(x, thw, return_affinity=True)
     expected, expected_attn = oracle(module, x, thw)
@@ -146,6 +185,7 @@ def test_motion_activation_is_configurable():
     (dict(sampling='dilated'), None, "unknown sampling 'dilated'"),
     (dict(edge_mode='wrap'), None, "unknown edge_mode 'wrap'"),
     (dict(motion_act='relu'), None, "unknown motion_act 'relu'"),
+    (dict(backend='cuda'), None, "unknown backend 'cuda'"),
     (dict(temporal_interval=2), (2, 3, 3), 'temporal_interval=2 needs at least 3 frames, got T=2'),
     (dict(window_size=5), (2, 3, 6), 'window_size=5 is larger than the 3x6 feature map'),
 ])
