@@ -114,8 +114,9 @@ LEARNING_CASES['motion_demo_learning'] = LearningCase(
 LEARNING_CASES['emim_demo_learning'] = LearningCase(
     description='Top-1 and mean-class accuracy of the multi-view test (3 clips x 3 crops) on the validation '
     'set of the larger motion demo (12 classes, 200 training and 10 validation clips per class, chance 0.083) '
-    'after training from scratch for 30 epochs: the tiny UniFormer-EMIM (EMIM in stage 3, 5x5 windows) against '
-    'the same tiny UniFormer with global attention everywhere (its own baseline, same budget, same seeds).',
+    'after training from scratch for 8 epochs (channels-last): the tiny UniFormer-EMIM (EMIM in stage 3, 5x5 '
+    'windows) against the same tiny UniFormer with global attention everywhere (its own baseline, same budget, '
+    'same seeds). Seeds run seed-major; `--resume` adds the missing ones.',
     peer='tiny UniFormer, global attention (O-O)',
     configs={
         'ours tiny UniFormer-EMIM (E-O in stage 3)':
