@@ -12,7 +12,7 @@ class MemoryFormatHook(Hook):
 
     On CPU, oneDNN's depthwise 3D convolutions (UniFormer's ``CBlock`` and positional-embedding convs) are
     2-3x faster in channels-last, most of all in the backward pass; a tiny UniFormer training step
-    takes 0.40 s instead of 0.70 s on 2 cores (``docs/emim.md``). The values computed are the same up to
+    takes 0.39 s instead of 0.76 s on 2 cores (``docs/emim.md``). The values computed are the same up to
     float rounding; checkpoints load either way.
 
     Before the run, the model's parameters and buffers of that rank are converted and a forward pre-hook converts the backbone's 5-D

@@ -108,6 +108,12 @@ def gathered_windows(x: torch.Tensor, index: torch.Tensor, padding: Tuple[int, i
     return x_padded[:, :, index.reshape(-1)].reshape(*x.shape[:2], *index.shape[-2:], x.shape[-1])
 
 
+def softmax_fp32(logits: torch.Tensor) -> torch.Tensor:
+    """Softmax over the last dim, computed in fp32 when ``logits`` are half precision (under autocast)."""
+    half = logits.dtype in (torch.float16, torch.bfloat16)
+    return logits.softmax(-1, dtype=torch.float32 if half else logits.dtype)
+
+
 def window_offsets(attn: torch.Tensor, window_size: int) -> torch.Tensor:
     """The soft-argmax displacement of each query's window attention: ``(..., K*K)`` -> ``(..., 2)`` as
     ``(dy, dx)`` in tokens, the expected offset of the key it attends to (the displacement read-out of the
@@ -328,8 +334,7 @@ class EMIMAttention(BaseModule):
             logits = local_window_logits(q, k, index[None, None], padding, (height, width))
         if not use_natten:
             logits = logits + self.rpb.reshape(1, heads, 1, -1)
-        half = logits.dtype in (torch.float16, torch.bfloat16)  # under autocast: the softmax in fp32
-        attn = logits.softmax(-1, dtype=torch.float32 if half else logits.dtype).to(v.dtype)
+        attn = softmax_fp32(logits).to(v.dtype)
         if self.appearance == 'global':
             out = appearance
         elif use_natten:
@@ -353,9 +358,7 @@ class EMIMAttention(BaseModule):
         batch, frames, heads, hw, dim = q.shape
         q, k, v = (t.transpose(1, 2).reshape(batch, heads, frames * hw, dim) for t in (q, k, v))
         logits = q @ k.transpose(-2, -1)
-        half = logits.dtype in (torch.float16, torch.bfloat16)
-        attn = logits.softmax(-1, dtype=torch.float32 if half else logits.dtype).to(v.dtype)
-        out = self.attn_drop(attn) @ v
+        out = self.attn_drop(softmax_fp32(logits).to(v.dtype)) @ v
         return out.reshape(batch, heads, frames, hw, dim).transpose(1, 2).reshape(batch * frames, heads, hw, dim)
 
     def extra_repr(self) -> str:
