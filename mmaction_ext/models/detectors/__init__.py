@@ -1,3 +1,4 @@
+from .csa_detector import CSADetector
 from .oracle_tube_detector import OracleTubeDetector
 
-__all__ = ['OracleTubeDetector']
+__all__ = ['CSADetector', 'OracleTubeDetector']
