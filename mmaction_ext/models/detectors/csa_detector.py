@@ -319,7 +319,7 @@ class CSADetector(BaseModel):
             class_scores, boxes = self._oracle(class_scores, boxes, actor_scores, data_samples)
         for index, sample in enumerate(data_samples):
             height, width = sample.metainfo['img_shape']
-            xyxy = bbox_cxcywh_to_xyxy(boxes[index])  # (T_dec, Q, 4), normalised
+            xyxy = bbox_cxcywh_to_xyxy(boxes[index]).clamp(0, 1)  # (T_dec, Q, 4), normalised, inside the frame
             if self.mode == 'tube':
                 pixels = xyxy * xyxy.new_tensor([width, height, width, height])
                 scores = class_scores[index] * actor_scores[index][..., None]
@@ -327,7 +327,7 @@ class CSADetector(BaseModel):
                                     scores=scores.transpose(0, 1), actor_scores=actor_scores[index].transpose(0, 1))
             else:
                 scores = class_scores[index, 0]
-                pred = InstanceData(bboxes=xyxy[0].clamp(0, 1),
+                pred = InstanceData(bboxes=xyxy[0],
                                     scores=torch.cat([scores.new_zeros(len(scores), 1), scores], 1))
             if 'class_attention' in outputs:
                 grid = outputs['grid']

@@ -1,0 +1,54 @@
+# CSA, ViT-B (K400 VideoMAE) on UCF101-24 (corrected annotations, split 1): non-overlapping 32-frame clips,
+# 15 actor queries per frame, 3 + 3 layers; released settings (docs/csa.md). Paper: f-mAP 85.9,
+# v-mAP@0.5 61.7 (Table 5); 117.8M parameters, 3.73 TFLOPs per 32-frame tube at 256x360 (Table 6).
+_base_ = ['../_base_/models/csa_vit-b.py', '../_base_/datasets/ucf101-24_tube-detection.py',
+          '../_base_/schedules/adamw_multistep_csa.py', 'mmaction::_base_/default_runtime.py']
+custom_imports = dict(imports=['mmaction_ext'], allow_failed_imports=False)
+
+clip_len = 32
+ann_file = 'data/ucf101_24/UCF101v2-GT.pkl'
+model = dict(
+    # MMAction2's VideoMAE ViT-B K400 checkpoint from a local file (docs/csa.md: this, or the released CSA weights)
+    backbone=dict(num_frames=clip_len, init_cfg=dict(
+        type='Pretrained', prefix='backbone.',
+        checkpoint='checkpoints/vit-base-p16_videomae-k400-pre_16x4x1_kinetics-400_20221013-860a3cd3.pth')),
+    num_classes=24, num_queries=15, num_frames=clip_len, mode='tube',
+    criterion=dict(
+        assign_per='frame',
+        assigner=dict(type='HungarianAssigner', match_costs=[
+            dict(type='ActorConfidenceCost', weight=4.0), dict(type='BBoxL1Cost', weight=5.0, box_format='xywh'),
+            dict(type='IoUCost', iou_mode='giou', weight=2.0)]),
+        loss_weights=dict(cls=4.0, bbox=5.0, giou=2.0, conf=3.0), no_object_weight=0.5, label_smoothing=0.0,
+        class_on_actor=True))
+# crop 224 of frames resized to 256 on the short side (released code)
+train_pipeline = [
+    dict(type='RawFrameDecode'),
+    dict(type='TubeResize', scale=(-1, 256)),
+    dict(type='TubeRandomCrop', size=224),
+    dict(type='TubeFlip', flip_ratio=0.5),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackTubeInputs'),
+]
+test_pipeline = [
+    dict(type='RawFrameDecode'),
+    dict(type='TubeResize', scale=(-1, 224)),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackTubeInputs'),
+]
+train_dataloader = dict(batch_size=1, dataset=dict(clip_len=clip_len, pipeline=train_pipeline))
+val_dataloader = dict(batch_size=1, dataset=dict(clip_len=clip_len, pipeline=test_pipeline))
+test_dataloader = val_dataloader
+# CSA's evaluate_ucf.py: frames with every query x class (TF-OD-API Pascal = 'voc'); videos with each query's
+# argmax class where p_actor >= 0.7, linked by CSA's rules ('csa'); docs/detection_eval.md
+val_evaluator = [dict(type='FrameMAP', ann_file=ann_file, convention='voc', max_dets_per_frame=None),
+                 dict(type='VideoMAP', ann_file=ann_file, convention='csa', max_dets_per_frame=None,
+                      argmax_class_only=True, actor_score_thr=0.7)]
+test_evaluator = val_evaluator
+# 17 epochs, step at 14 (released code), warm-up as AVA's
+max_epochs = 17
+train_cfg = dict(max_epochs=max_epochs)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=3, convert_to_iter_based=True),
+    dict(type='MultiStepLR', by_epoch=True, begin=3, end=max_epochs, milestones=[14], gamma=0.1)
+]
+auto_scale_lr = dict(enable=False, base_batch_size=8)

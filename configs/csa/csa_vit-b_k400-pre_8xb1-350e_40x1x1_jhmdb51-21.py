@@ -1,0 +1,55 @@
+# CSA, ViT-B (K400 VideoMAE) on JHMDB51-21 split 1: each video one 40-frame clip, 5 actor queries per frame,
+# 3 + 3 layers; released settings (docs/csa.md). Paper: f-mAP 86.9, v-mAP@0.5 88.5 (Table 5);
+# 117.8M parameters, 3.26 TFLOPs per 40-frame tube at 256x360 (Table 6).
+_base_ = ['../_base_/models/csa_vit-b.py', '../_base_/datasets/jhmdb51-21_tube-detection.py',
+          '../_base_/schedules/adamw_multistep_csa.py', 'mmaction::_base_/default_runtime.py']
+custom_imports = dict(imports=['mmaction_ext'], allow_failed_imports=False)
+
+clip_len = 40
+model = dict(
+    # MMAction2's VideoMAE ViT-B K400 checkpoint from a local file (docs/csa.md: this, or the released CSA weights)
+    backbone=dict(num_frames=clip_len, init_cfg=dict(
+        type='Pretrained', prefix='backbone.',
+        checkpoint='checkpoints/vit-base-p16_videomae-k400-pre_16x4x1_kinetics-400_20221013-860a3cd3.pth')),
+    num_classes=21, num_queries=5, num_frames=clip_len, mode='tube',
+    criterion=dict(
+        assign_per='frame',
+        assigner=dict(type='HungarianAssigner', match_costs=[
+            dict(type='ActorConfidenceCost', weight=4.0), dict(type='BBoxL1Cost', weight=5.0, box_format='xywh'),
+            dict(type='IoUCost', iou_mode='giou', weight=2.0)]),
+        loss_weights=dict(cls=4.0, bbox=5.0, giou=2.0, conf=3.0), no_object_weight=0.5, label_smoothing=0.0,
+        class_on_actor=True),
+)
+# crop 256 of frames resized to 288 on the short side (released code)
+train_pipeline = [
+    dict(type='RawFrameDecode'),
+    dict(type='TubeResize', scale=(-1, 288)),
+    dict(type='TubeRandomCrop', size=256),
+    dict(type='TubeFlip', flip_ratio=0.5),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackTubeInputs'),
+]
+test_pipeline = [
+    dict(type='RawFrameDecode'),
+    dict(type='TubeResize', scale=(-1, 256)),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackTubeInputs'),
+]
+train_dataloader = dict(batch_size=1, dataset=dict(clip_len=clip_len, pipeline=train_pipeline))
+val_dataloader = dict(batch_size=1, dataset=dict(clip_len=clip_len, pipeline=test_pipeline))
+test_dataloader = val_dataloader
+# CSA's evaluate_jhmdb.py: every query x class; ST-IoU without the temporal factor; docs/detection_eval.md
+ann_file = 'data/jhmdb/JHMDB-GT.pkl'
+val_evaluator = [dict(type='FrameMAP', ann_file=ann_file, convention='voc', max_dets_per_frame=None),
+                 dict(type='VideoMAP', ann_file=ann_file, convention=dict(base='csa', temporal_iou=None),
+                      max_dets_per_frame=None)]
+test_evaluator = val_evaluator
+# ViT runs: 350 epochs, step at 300, lr 2e-4 (released code)
+max_epochs = 350
+train_cfg = dict(max_epochs=max_epochs)
+optim_wrapper = dict(optimizer=dict(lr=2e-4))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.05, by_epoch=True, begin=0, end=3, convert_to_iter_based=True),
+    dict(type='MultiStepLR', by_epoch=True, begin=3, end=max_epochs, milestones=[300], gamma=0.1)
+]
+auto_scale_lr = dict(enable=False, base_batch_size=8)
