@@ -90,8 +90,8 @@ class CSADetector(BaseModel):
         resample (str): :func:`resample_levels` mode; ``'official'`` also tiles the level -2 positions
             over time as the code does (``'interpolate'`` encodes the output grid).
         pos_official_frequencies (bool): :func:`sine_positional_encoding_3d` option. Defaults to True.
-        test_cfg (dict): ``oracle`` (None, ``'boxes'`` or ``'labels'``: Table 7's analysis, replace the
-            matched predictions' boxes or labels by the ground truth's) and ``class_attention`` (bool:
+        test_cfg (dict): ``oracle`` (None, ``'boxes'``, ``'labels'`` or ``'both'``: Table 7's analysis,
+            replace the matched predictions' boxes and / or labels by the ground truth's) and ``class_attention`` (bool:
             attach the last CDL's class attention maps to the predictions).
         data_preprocessor (dict): Defaults to ``ActionDataPreprocessor`` (``NCTHW``).
     """
@@ -146,8 +146,8 @@ class CSADetector(BaseModel):
         if unknown:
             raise KeyError(f'CSADetector: unknown test_cfg keys {sorted(unknown)}; expected {sorted(self.test_cfg)}')
         self.test_cfg.update(test_cfg or {})
-        if self.test_cfg['oracle'] not in (None, 'boxes', 'labels'):
-            raise ValueError(f"CSADetector: test_cfg oracle must be None, 'boxes' or 'labels', "
+        if self.test_cfg['oracle'] not in (None, 'boxes', 'labels', 'both'):
+            raise ValueError(f"CSADetector: test_cfg oracle must be None, 'boxes', 'labels' or 'both', "
                              f"got {self.test_cfg['oracle']!r}")
         self._warned_many_actors = False
 
@@ -312,41 +312,45 @@ class CSADetector(BaseModel):
     @torch.no_grad()
     def predict(self, inputs: Tensor, data_samples: List) -> List:
         outputs = self._forward(inputs, need_class_attention=self.test_cfg['class_attention'])
-        class_scores = outputs['class_logits'][-1].sigmoid()  # (B, T_dec, Q, C)
-        boxes = outputs['boxes'][-1]
+        boxes = outputs['boxes'][-1]  # (B, T_dec, Q, 4)
         actor_scores = self.criterion.actor_probability(outputs['actor_logits'][-1])  # (B, T_dec, Q)
+        scores = outputs['class_logits'][-1].sigmoid()  # (B, T_dec, Q, C)
+        if self.mode == 'tube':  # JHMDB / UCF101-24 code: sigmoid(cls) * p_actor; AVA: sigmoid(cls)
+            scores = scores * actor_scores[..., None]
         if self.test_cfg['oracle']:
-            class_scores, boxes = self._oracle(class_scores, boxes, actor_scores, data_samples)
+            scores, boxes = self._oracle(scores, boxes, actor_scores, data_samples)
         for index, sample in enumerate(data_samples):
             height, width = sample.metainfo['img_shape']
             xyxy = bbox_cxcywh_to_xyxy(boxes[index]).clamp(0, 1)  # (T_dec, Q, 4), normalised, inside the frame
             if self.mode == 'tube':
                 pixels = xyxy * xyxy.new_tensor([width, height, width, height])
-                scores = class_scores[index] * actor_scores[index][..., None]
                 pred = InstanceData(bboxes=tube_boxes_to_annotation(pixels.transpose(0, 1), sample.metainfo),
-                                    scores=scores.transpose(0, 1), actor_scores=actor_scores[index].transpose(0, 1))
+                                    scores=scores[index].transpose(0, 1),
+                                    actor_scores=actor_scores[index].transpose(0, 1))
             else:
-                scores = class_scores[index, 0]
+                frame_scores = scores[index, 0]
                 pred = InstanceData(bboxes=xyxy[0],
-                                    scores=torch.cat([scores.new_zeros(len(scores), 1), scores], 1))
+                                    scores=torch.cat([frame_scores.new_zeros(len(frame_scores), 1), frame_scores], 1))
             if 'class_attention' in outputs:
                 grid = outputs['grid']
                 pred.class_attention = outputs['class_attention'][index].transpose(0, 1).unflatten(-1, grid)
             sample.pred_instances = pred
         return data_samples
 
-    def _oracle(self, class_scores: Tensor, boxes: Tensor, actor_scores: Tensor, data_samples: List):
+    def _oracle(self, scores: Tensor, boxes: Tensor, actor_scores: Tensor, data_samples: List):
         """Table 7: Hungarian-match the final predictions to the ground truth (the training cost) and put
-        the ground truth's boxes (``'boxes'``) or labels (``'labels'``) in the matched predictions."""
+        the ground truth's boxes (``'boxes'``), labels (``'labels'``: score 1 for its classes, 0 for the
+        others) or both (``'both'``: a check of the output format, which must score 100) in the matched
+        predictions."""
         targets = self.frame_targets(data_samples)
-        flat_boxes, flat_scores = boxes.flatten(0, 1).clone(), class_scores.flatten(0, 1).clone()
+        flat_boxes, flat_scores = boxes.flatten(0, 1).clone(), scores.flatten(0, 1).clone()
         matches = self.criterion.match(flat_boxes, actor_scores.flatten(0, 1), targets)
         for frame, (query, target) in enumerate(matches):
-            if self.test_cfg['oracle'] == 'boxes':
+            if self.test_cfg['oracle'] in ('boxes', 'both'):
                 flat_boxes[frame, query] = targets.boxes[frame][target].to(flat_boxes)
-            else:
+            if self.test_cfg['oracle'] in ('labels', 'both'):
                 flat_scores[frame, query] = targets.labels[frame][target].to(flat_scores)
-        return flat_scores.view_as(class_scores), flat_boxes.view_as(boxes)
+        return flat_scores.view_as(scores), flat_boxes.view_as(boxes)
 
 
 __all__ = ['CSADetector', 'resample_levels']
