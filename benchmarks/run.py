@@ -116,23 +116,29 @@ def render_latency_case(case_name, stored):
 
 def render_learning_case(case_name, stored):
     case, rows = LEARNING_CASES[case_name], stored['rows']
+    keys = list(case.metrics)
+    titles = [case.metric_titles.get(key, key) for key in keys]
+    head = keys[0]
     lines = [f'## {case_name}', '', case.description, '', f"Measured {stored['measured']}.", '',
-             '| variant | seeds | top-1 (mean +- std) | mean-class acc. | per-seed top-1 | train time / seed | '
-             'top-1 ratio to peer |', '|---|---|---|---|---|---|---|']
-    peer_top1 = rows.get(case.peer, {}).get('top1')
+             f'| variant | seeds | {titles[0]} (mean +- std) | ' + ''.join(f'{t} | ' for t in titles[1:]) +
+             f'per-seed {titles[0]} | train time / seed | {titles[0]} ratio to peer |',
+             '|---|---|---|' + '---|' * (len(keys) - 1) + '---|---|---|']
+    peer_values = rows.get(case.peer, {}).get(head)
     for name, row in rows.items():
         label = f'{name} (peer)' if name == case.peer else name
-        top1 = row['top1']
-        if not top1:
-            lines.append(f'| {label} | 0 | not run yet | - | - | - | - |')
+        values = row.get(head)
+        if not values:
+            lines.append(f'| {label} | 0 | not run yet | ' + '- | ' * (len(keys) - 1) + '- | - | - |')
             continue
-        seeds = row.get('seeds', list(range(len(top1))))
-        ratio = f'{statistics.mean(top1) / statistics.mean(peer_top1):.2f}' if peer_top1 else '-'
+        seeds = row.get('seeds', list(range(len(values))))
+        ratio = (f'{statistics.mean(values) / statistics.mean(peer_values):.2f}'
+                 if peer_values and statistics.mean(peer_values) else '-')
+        others = ''.join(f'{statistics.mean(row[key]):.3f} | ' for key in keys[1:])
+        train = '- (not trained)' if name in case.test_only else f"{statistics.mean(row['train_s']) / 60:.1f} min"
         lines.append(
-            f"| {label} | {len(top1)} | {statistics.mean(top1):.3f} +- {statistics.pstdev(top1):.3f} | "
-            f"{statistics.mean(row['mean1']):.3f} | "
-            f"{', '.join(f'{v:.3f} (seed {seed})' for seed, v in sorted(zip(seeds, top1)))} | "
-            f"{statistics.mean(row['train_s']) / 60:.1f} min | {ratio} |")
+            f"| {label} | {len(values)} | {statistics.mean(values):.3f} +- {statistics.pstdev(values):.3f} | "
+            f"{others}{', '.join(f'{v:.3f} (seed {seed})' for seed, v in sorted(zip(seeds, values)))} | "
+            f"{train} | {ratio} |")
     return lines
 
 

@@ -23,6 +23,12 @@ class LearningCase:
     variant_seeds: Dict[str, List[int]] = field(default_factory=dict)
     # Arguments of tools/data/generate_motion_demo.py: the data the configs read.
     data_args: List[str] = field(default_factory=lambda: ['data/motion_demo', '--flavour', 'classification'])
+    # Row key -> the metric's name in tools/test.py's summary; the first one is the headline (ratio, per seed).
+    metrics: Dict[str, str] = field(default_factory=lambda: {'top1': 'acc/top1', 'mean1': 'acc/mean1'})
+    # Row key -> column title.
+    metric_titles: Dict[str, str] = field(default_factory=lambda: {'top1': 'top-1', 'mean1': 'mean-class acc.'})
+    # Variants that are only tested (checkpoint 'none'), e.g. a parameter-free reference detector.
+    test_only: List[str] = field(default_factory=list)
 
 
 LEARNING_CASES: Dict[str, LearningCase] = {}
@@ -39,9 +45,11 @@ def _run(command, threads=None):
     return result.stdout
 
 
-def _metrics(output):
+def _metrics(output, metrics=None):
     summary = output.split('Test results of')[-1]
-    return {key: float(re.search(rf'acc/{key}\s+([0-9.]+)', summary).group(1)) for key in ('top1', 'mean1')}
+    metrics = metrics or {'top1': 'acc/top1', 'mean1': 'acc/mean1'}
+    return {key: float(re.search(rf'{re.escape(name)}:?\s+([0-9.]+)', summary).group(1))
+            for key, name in metrics.items()}
 
 
 def planned_runs(case, quick=False):
@@ -52,18 +60,22 @@ def planned_runs(case, quick=False):
     return [(variant, seed) for seed in all_seeds for variant in case.configs if seed in seeds[variant]]
 
 
-def _train_and_test(name, config, seed, quick, threads):
+def _train_and_test(name, config, seed, quick, threads, metrics=None, train=True):
     extra = ['train_cfg.max_epochs=1', 'param_scheduler.0.end=1', 'param_scheduler.1.begin=1',
-             'param_scheduler.1.end=2', 'param_scheduler.1.T_max=1'] if quick else []
+             'param_scheduler.1.end=2'] if quick and train else []
+    if extra and 'T_max' in open(osp.join(REPO, config)).read():
+        extra.append('param_scheduler.1.T_max=1')
     options = ['--cfg-options', f'randomness.seed={seed}', *extra]
     work_dir = tempfile.mkdtemp(prefix=f'bench_{name}_')
     start = time.time()
-    _run(['tools/train.py', config, '--work-dir', work_dir, *options], threads)
+    checkpoint = 'none'
+    if train:
+        _run(['tools/train.py', config, '--work-dir', work_dir, *options], threads)
+        with open(osp.join(work_dir, 'last_checkpoint')) as f:
+            checkpoint = f.read().strip()
     train_s = time.time() - start
-    with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        checkpoint = f.read().strip()
-    metrics = _metrics(_run(['tools/test.py', config, checkpoint, '--work-dir', work_dir, *options], threads))
-    return dict(metrics, train_s=train_s)
+    result = _metrics(_run(['tools/test.py', config, checkpoint, '--work-dir', work_dir, *options], threads), metrics)
+    return dict(result, train_s=train_s)
 
 
 def run_learning_case(name, case, quick=False, jobs=1, rows=None, on_result=None):
@@ -77,21 +89,26 @@ def run_learning_case(name, case, quick=False, jobs=1, rows=None, on_result=None
     _run(['tools/data/generate_motion_demo.py', *case.data_args])
     rows = {variant: row for variant, row in (rows or {}).items() if variant in case.configs}
     for variant, config in case.configs.items():
-        rows.setdefault(variant, dict(config=config, seeds=[], top1=[], mean1=[], train_s=[]))
+        rows.setdefault(variant, dict(config=config, seeds=[], train_s=[], **{key: [] for key in case.metrics}))
     todo = [(variant, seed) for variant, seed in planned_runs(case, quick) if seed not in rows[variant]['seeds']]
     threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
     print(f'[benchmark] {name}: {len(todo)} runs to do ({jobs} at a time)', flush=True)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(_train_and_test, name, case.configs[variant], seed, quick, threads): (variant, seed)
-                   for variant, seed in todo}
+        futures = {}
+        for variant, seed in todo:
+            extra = {} if case.metrics == LearningCase.__dataclass_fields__['metrics'].default_factory() and \
+                not case.test_only else dict(metrics=case.metrics, train=variant not in case.test_only)
+            futures[pool.submit(_train_and_test, name, case.configs[variant], seed, quick, threads, **extra)] = \
+                (variant, seed)
         for done, future in enumerate(as_completed(futures), 1):
             variant, seed = futures[future]
             result, row = future.result(), rows[variant]
-            for key in ('top1', 'mean1', 'train_s'):
-                row[key].append(result[key])
+            for key in (*case.metrics, 'train_s'):
+                row.setdefault(key, []).append(result[key])
             row['seeds'].append(seed)
-            print(f'[benchmark] {done}/{len(todo)} {name} / {variant} / seed {seed}: top-1 {result["top1"]:.3f}, '
-                  f'mean-class {result["mean1"]:.3f}, trained in {result["train_s"] / 60:.1f} min', flush=True)
+            figures = ', '.join(f'{case.metric_titles.get(key, key)} {result[key]:.3f}' for key in case.metrics)
+            print(f'[benchmark] {done}/{len(todo)} {name} / {variant} / seed {seed}: {figures}, '
+                  f'trained in {result["train_s"] / 60:.1f} min', flush=True)
             if on_result is not None:
                 on_result(rows)
     return rows
@@ -125,3 +142,22 @@ LEARNING_CASES['emim_demo_learning'] = LearningCase(
         'configs/emim/uniformer_tiny_scratch_1xb8-8e_8x2x1_motion-demo-large.py',
     },
     data_args=['data/motion_demo_large', '--flavour', 'classification', '--train-per-class', '200'])
+
+LEARNING_CASES['csa_demo_learning'] = LearningCase(
+    description='Tube detection on the larger motion-demo detection data (12 classes; 120 training and 24 test '
+    'videos of 24 frames, 2-3 actors each, 8-frame clips): the tiny CSA (ResNet3d-18 w32 from scratch, D 64, 1 + 1 '
+    'layers, 4 actor queries, 112 px, 10 epochs) against "ground-truth boxes with random class scores" (the '
+    'parameter-free OracleTubeDetector, not trained). Class-agnostic frame-AP@0.5 measures localisation alone '
+    '(target >= 50); frame-mAP@0.5 measures both (target >= 2x the random-class floor). In percent.',
+    peer='GT boxes, random class scores',
+    configs={
+        'ours tiny CSA': 'configs/csa/csa_r18-tiny_scratch_1xb2-10e_8x1x1_motion-demo-tube-large.py',
+        'GT boxes, random class scores': 'configs/detection_eval/oracle-tube-random-scores_8x1x1_motion-demo-large.py',
+    },
+    variant_seeds={'GT boxes, random class scores': [0]},
+    test_only=['GT boxes, random class scores'],
+    metrics={'frame_map': 'frame_mAP@0.5', 'agnostic_ap': 'frame_AP_agnostic@0.5', 'video_map': 'video_mAP@0.5'},
+    metric_titles={'frame_map': 'frame-mAP@0.5', 'agnostic_ap': 'class-agnostic frame-AP@0.5',
+                   'video_map': 'video-mAP@0.5'},
+    data_args=['data/motion_demo_det_large', '--flavour', 'detection', '--det-train', '120', '--det-val', '24',
+               '--det-num-frames', '24'])

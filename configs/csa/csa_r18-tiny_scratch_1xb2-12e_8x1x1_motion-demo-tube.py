@@ -1,6 +1,7 @@
 # Tiny CSA on the detection flavour of the motion demo, read as ACT tubes (JHMDB / UCF101-24 style): every
-# frame decoded, 4 actor queries, D 64, 1 encoder + 1 decoder layer, 112 px, a 3-stage ResNet3d-18 (width 32)
-# trained from scratch. For CI and the learning benchmark (benchmarks/cases, csa_demo_learning).
+# frame decoded, 4 actor queries, D 64, 1 encoder + 1 decoder layer (2 sampling points: the CPU's 3-D grid_sample
+# backward dominates a step), 112 px, a 3-stage ResNet3d-18 (width 32) trained from scratch. For CI and the
+# learning benchmark (benchmarks/cases, csa_demo_learning).
 _base_ = ['../_base_/datasets/motion-demo_tube-detection.py', '../_base_/schedules/adamw_multistep_csa.py',
           'mmaction::_base_/default_runtime.py']
 custom_imports = dict(imports=['mmaction_ext'], allow_failed_imports=False)
@@ -15,7 +16,7 @@ model = dict(
     neck=dict(type='MultiLevelProjection3D', in_channels=(32, 64, 128), out_channels=64, num_levels=4,
               num_groups=16),
     num_classes=12, num_queries=4, num_frames=clip_len, mode='tube', embed_dims=64, num_levels=4,
-    encoder=dict(num_layers=1, layer_cfg=dict(self_attn_cfg=dict(num_heads=8, num_points=4),
+    encoder=dict(num_layers=1, layer_cfg=dict(self_attn_cfg=dict(num_heads=8, num_points=2),
                                               ffn_cfg=dict(feedforward_channels=256))),
     decoder=dict(num_layers=1, num_heads=8, feedforward_channels=256),
     criterion=dict(

@@ -126,20 +126,42 @@ class ActionTubeMetric(BaseMetric):
 
 @METRICS.register_module()
 class FrameMAP(ActionTubeMetric):
-    """Frame-mAP (percent) at ``iou_thr`` (default 0.5); see :func:`frame_ap` for the matching."""
+    """Frame-mAP (percent) at ``iou_thr`` (default 0.5); see :func:`frame_ap` for the matching.
+
+    Args:
+        class_agnostic (bool): Also report ``frame_AP_agnostic@<iou_thr>``: localisation alone, every
+            ground-truth actor one class and every tube's per-frame score its best class score.
+    """
 
     evaluates_frames = True
 
-    def __init__(self, ann_file: str, iou_thr: float = 0.5, **kwargs):
+    def __init__(self, ann_file: str, iou_thr: float = 0.5, class_agnostic: bool = False, **kwargs):
         super().__init__(ann_file, **kwargs)
-        self.iou_thr = iou_thr
+        self.iou_thr, self.class_agnostic = iou_thr, class_agnostic
+
+    def _frame_detections(self, sample: dict) -> dict:
+        result = super()._frame_detections(sample)
+        if self.class_agnostic:
+            pred = sample['pred_instances']
+            best = to_numpy(pred['scores']).max(-1, keepdims=True)
+            result['agnostic_rows'] = frame_detections_from_tubes(
+                pred['bboxes'], best, sample['frame_ids'], sample.get('frame_valid', np.ones(best.shape[1], bool)),
+                self.max_dets_per_frame, self.score_thr)
+        return result
 
     def compute_metrics(self, results: list) -> dict:
         detections = self._all_detections(results)
         mean_ap, per_class = frame_ap(self.annos['gttubes'], self.videos, detections, self.num_classes,
                                       self.iou_thr, self.convention, self.ignore_classes)
         self._log_per_class(f'frame-AP@{self.iou_thr}', per_class)
-        return OrderedDict([(f'frame_mAP@{self.iou_thr}', round(100 * mean_ap, 4))])
+        metrics = OrderedDict([(f'frame_mAP@{self.iou_thr}', round(100 * mean_ap, 4))])
+        if self.class_agnostic:
+            agnostic = self._all_detections([dict(result, rows=result['agnostic_rows']) for result in results])
+            actors = {video: {0: [tube for tubes in by_label.values() for tube in tubes]}
+                      for video, by_label in self.annos['gttubes'].items()}
+            metrics[f'frame_AP_agnostic@{self.iou_thr}'] = round(
+                100 * frame_ap(actors, self.videos, agnostic, 1, self.iou_thr, self.convention)[0], 4)
+        return metrics
 
 
 @METRICS.register_module()
