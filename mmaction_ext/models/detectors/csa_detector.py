@@ -152,17 +152,15 @@ class CSADetector(BaseModel):
         self._warned_many_actors = False
 
     def init_weights(self) -> None:
-        """Xavier-uniform for the transformer's matrices (DETR), then each module's own initialisation
-        (deformable attention, box head, backbone's pretrained weights / ``init_cfg``)."""
+        """Xavier-uniform for the transformer's matrices (DETR's ``_reset_parameters``), then mmengine's
+        recursion: each module's own initialisation (deformable attention offsets, the zeroed box head, the
+        backbone's), and a ``Pretrained`` ``init_cfg`` last, so loaded weights are never overwritten."""
         for module in (self.encoder, self.decoder):
             for param in module.parameters():
                 if param.dim() > 1:
                     nn.init.xavier_uniform_(param)
         nn.init.normal_(self.level_embed)
         super().init_weights()
-        for module in self.encoder.modules():
-            if hasattr(module, 'reset_parameters') and type(module).__name__ == 'MultiScaleDeformableAttention3D':
-                module.reset_parameters()
 
     # ------------------------------------------------------------------ stages
     def extract_feat(self, inputs: Tensor) -> List[Tensor]:

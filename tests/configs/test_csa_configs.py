@@ -1,0 +1,60 @@
+"""The CSA paper configs carry the released per-dataset settings (issue table / docs/csa.md) and recipe."""
+import glob
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+
+from helpers import REPO_ROOT
+
+# encoder / decoder layers, N_a, match cost (conf, L1, GIoU), loss (class, L1, GIoU, conf), no-object weight,
+# label smoothing, class loss on sigmoid(cls) * p_actor, crop, resize, mode, frames
+SETTINGS = {
+    'ava22': ((6, 6), 15, (12, 5, 2), (10, 5, 2, 1), 0.1, 0.1, False, 256, 288, 'keyframe'),
+    'jhmdb51-21': ((3, 3), 5, (4, 5, 2), (4, 5, 2, 3), 0.5, 0.0, True, 256, 288, 'tube'),
+    'ucf101-24': ((3, 3), 15, (4, 5, 2), (4, 5, 2, 3), 0.5, 0.0, True, 224, 256, 'tube'),
+}
+PAPER = sorted(p for p in glob.glob(osp.join(REPO_ROOT, 'configs', 'csa', '*.py')) if 'motion-demo' not in p)
+
+
+def test_every_dataset_has_a_config():
+    names = [osp.basename(p) for p in PAPER]
+    assert sum('ava22' in n for n in names) == 3  # CSN-152, ViT-B K400, ViT-B K710
+    assert sum('jhmdb51-21' in n for n in names) == 1 and sum('ucf101-24' in n for n in names) == 1
+
+
+@pytest.mark.parametrize('path', PAPER, ids=osp.basename)
+def test_paper_config_settings(path):
+    cfg = Config.fromfile(path)
+    dataset = next(key for key in SETTINGS if key in path)
+    layers, queries, costs, losses, no_object, smoothing, on_actor, crop, resize, mode = SETTINGS[dataset]
+    model = cfg.model
+    assert (model.encoder.num_layers, model.decoder.num_layers) == layers
+    assert model.num_queries == queries and model.mode == mode and model.embed_dims == 256
+    assert model.num_levels == 4 and model.encoder.layer_cfg.self_attn_cfg.num_points == 8
+    assert model.encoder.layer_cfg.self_attn_cfg.num_heads == 8 and model.decoder.num_heads == 8
+    assert model.decoder.feedforward_channels == 2048
+    criterion = model.criterion
+    assert tuple(c.weight for c in criterion.assigner.match_costs) == costs
+    assert [c.type for c in criterion.assigner.match_costs] == ['ActorConfidenceCost', 'BBoxL1Cost', 'IoUCost']
+    weights = criterion.loss_weights
+    assert (weights.cls, weights.bbox, weights.giou, weights.conf) == losses
+    assert criterion.no_object_weight == no_object and criterion.label_smoothing == smoothing
+    assert criterion.class_on_actor == on_actor
+    train = {t.type: t for t in cfg.train_dataloader.dataset.pipeline}
+    test = {t.type: t for t in cfg.test_dataloader.dataset.pipeline}
+    resize_key = 'TubeResize' if mode == 'tube' else 'Resize'
+    crop_key = 'TubeRandomCrop' if mode == 'tube' else 'RandomCrop'
+    assert train[resize_key].scale == (-1, resize) and train[crop_key].size == crop
+    assert test[resize_key].scale == (-1, crop)
+    # the recipe: AdamW 1e-4 (JHMDB ViT 2e-4), backbone x0.1, weight decay 1e-4, clip 0.1, warm-up, steps
+    optimizer = cfg.optim_wrapper.optimizer
+    assert optimizer.type == 'AdamW' and optimizer.weight_decay == 1e-4
+    assert optimizer.lr == (2e-4 if dataset == 'jhmdb51-21' else 1e-4)
+    assert cfg.optim_wrapper.paramwise_cfg.custom_keys.backbone.lr_mult == 0.1
+    assert cfg.optim_wrapper.clip_grad.max_norm == 0.1
+    warmup, steps = cfg.param_scheduler
+    assert warmup.type == 'LinearLR' and steps.type == 'MultiStepLR' and steps.gamma == 0.1
+    expected = {'ava22': (12, 3, [8, 11]), 'jhmdb51-21': (350, 3, [300]), 'ucf101-24': (17, 3, [14])}[dataset]
+    assert (cfg.train_cfg.max_epochs, warmup.end, list(steps.milestones)) == expected
+    assert warmup.start_factor * optimizer.lr == pytest.approx(1e-5)  # warm-up from 1e-5
