@@ -261,3 +261,18 @@ def test_vit_b_jhmdb_parameters_match_the_paper():
     total = sum(p.numel() for p in model.parameters())
     assert abs(total - 117.8e6) / 117.8e6 < 0.02, total
     assert sum(p.numel() for p in model.backbone.parameters()) == pytest.approx(86.2e6, rel=0.01)
+
+
+def test_zero_area_ground_truth_box_gives_finite_losses():
+    """AVA rows may hold a degenerate box (x1 == x2): GIoU and L1 stay finite."""
+    model = build(mode='keyframe')
+    sample = ActionDataSample()
+    sample.set_metainfo(dict(img_shape=(SIZE, SIZE), img_key='v,0001'))
+    labels = torch.zeros(2, NUM_CLASSES + 1)
+    labels[:, 2] = 1
+    sample.gt_instances = InstanceData(bboxes=torch.tensor([[10.0, 10, 10, 40], [5, 5, 30, 30]]), labels=labels)
+    losses = model(torch.randn(1, 3, FRAMES, SIZE, SIZE), [sample], mode='loss')
+    total = sum(losses.values())
+    assert torch.isfinite(total)
+    total.backward()
+    assert all(torch.isfinite(p.grad).all() for p in model.parameters() if p.grad is not None)
