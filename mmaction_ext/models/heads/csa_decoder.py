@@ -68,13 +68,20 @@ class ActorContextAttention(ConditionalAttention):
     actor-specific context ``x_i``); key positions are projected once for all queries."""
 
     def forward(self, query: Tensor, key: Tensor, query_pos: Tensor, ref_sine_embed: Tensor, key_pos: Tensor,
-                is_first: bool = False) -> Tensor:
-        """``query, query_pos, ref_sine_embed (N, Q, D)``; ``key (N, Q, HW, D)``; ``key_pos (N, HW, D)``."""
+                is_first: bool = False, conditional: bool = True) -> Tensor:
+        """``query, query_pos, ref_sine_embed (N, Q, D)``; ``key (N, Q, HW, D)``; ``key_pos (N, HW, D)``.
+
+        ``conditional=False``: DETR's cross-attention instead (positions added to content, every layer).
+        """
         batch, num_queries, dims = query.shape
         heads = self.num_heads
         q = self.qcontent_proj(query)
         k = self.kcontent_proj(key)
         k_pos = self.kpos_proj(key_pos)[:, None].expand_as(k)
+        if not conditional:
+            q, k, v = q + self.qpos_proj(query_pos), k + k_pos, self.v_proj(key)
+            output = self.forward_attn(q.reshape(batch * num_queries, 1, dims), k.flatten(0, 1), v.flatten(0, 1))[0]
+            return query + self.proj_drop(output.view(batch, num_queries, dims))
         if is_first or self.keep_query_pos:
             q = q + self.qpos_proj(query_pos)
             k = k + k_pos
@@ -100,14 +107,19 @@ class LocalizingDecoderLayer(BaseModule):
         level_agg (str): How the levels become one context map (Table 2): ``'actor'`` (weights from
             each actor query, the paper's), ``'weighted'`` (one learnt softmax over levels),
             ``'mean'``.
+        cross_attention (str): ``'conditional'`` (the paper's: content and position concatenated per
+            head) or ``'detr'`` (added, DETR's; Table 1's DETR decoder with ``level_agg='mean'``).
     """
 
     def __init__(self, embed_dims: int = 256, num_heads: int = 8, feedforward_channels: int = 2048,
-                 dropout: float = 0.1, num_levels: int = 4, level_agg: str = 'actor', init_cfg=None):
+                 dropout: float = 0.1, num_levels: int = 4, level_agg: str = 'actor',
+                 cross_attention: str = 'conditional', init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         if level_agg not in ('actor', 'weighted', 'mean'):
             raise ValueError(f"level_agg must be 'actor', 'weighted' or 'mean', got {level_agg!r}")
-        self.embed_dims, self.level_agg = embed_dims, level_agg
+        if cross_attention not in ('conditional', 'detr'):
+            raise ValueError(f"cross_attention must be 'conditional' or 'detr', got {cross_attention!r}")
+        self.embed_dims, self.level_agg, self.cross_attention = embed_dims, level_agg, cross_attention
         self.self_attn = ConditionalAttention(embed_dims, num_heads, attn_drop=dropout, proj_drop=dropout)
         self.cross_attn = ActorContextAttention(embed_dims, num_heads, attn_drop=dropout, proj_drop=dropout,
                                                 cross_attn=True)
@@ -138,7 +150,8 @@ class LocalizingDecoderLayer(BaseModule):
         query = self.norms[0](self.self_attn(query, query, query_pos=query_pos, key_pos=query_pos))
         context = self.actor_context(query, memory)
         actor_features = self.norms[1](
-            self.cross_attn(query, context, query_pos, ref_sine_embed, memory_pos, is_first=is_first))
+            self.cross_attn(query, context, query_pos, ref_sine_embed, memory_pos, is_first=is_first,
+                            conditional=self.cross_attention == 'conditional'))
         return self.norms[2](self.ffn(actor_features)), actor_features, context
 
 
@@ -270,6 +283,9 @@ class CSADecoder(BaseModule):
         num_classes (int): ``C``, the class queries.
         embed_dims, num_heads, feedforward_channels, dropout, num_levels: as the layers.
         level_agg (str): :class:`LocalizingDecoderLayer` option (Table 2).
+        cross_attention (str): :class:`LocalizingDecoderLayer` option; Table 1's rows: DETR decoder =
+            ``cross_attention='detr', level_agg='mean', with_cdl=False, modulate_hw_attn=False``; LDL =
+            ``with_cdl=False``; LDL + CDL = the defaults.
         with_cdl (bool): False: LDL only, classes from a linear layer on the LDL output (Table 1 "LDL").
         cdl_cfg (dict): Extra :class:`ClassifyingDecoderLayer` arguments (``fusion``, ``actor_position``,
             ``pos_concat``, ``num_conv_repeats``).
@@ -279,14 +295,15 @@ class CSADecoder(BaseModule):
 
     def __init__(self, num_layers: int = 6, num_classes: int = 80, embed_dims: int = 256, num_heads: int = 8,
                  feedforward_channels: int = 2048, dropout: float = 0.1, num_levels: int = 4, level_agg: str = 'actor',
-                 with_cdl: bool = True, cdl_cfg: Optional[dict] = None, class_dropout: float = 0.5,
+                 cross_attention: str = 'conditional', with_cdl: bool = True, cdl_cfg: Optional[dict] = None, class_dropout: float = 0.5,
                  modulate_hw_attn: bool = True, init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         self.num_layers, self.num_classes, self.embed_dims = num_layers, num_classes, embed_dims
         self.with_cdl, self.modulate_hw_attn = with_cdl, modulate_hw_attn
         common = dict(embed_dims=embed_dims, num_heads=num_heads, feedforward_channels=feedforward_channels,
                       dropout=dropout)
-        self.layers = ModuleList([LocalizingDecoderLayer(num_levels=num_levels, level_agg=level_agg, **common)
+        self.layers = ModuleList([LocalizingDecoderLayer(num_levels=num_levels, level_agg=level_agg,
+                                                         cross_attention=cross_attention, **common)
                                   for _ in range(num_layers)])
         if with_cdl:
             self.cls_layers = ModuleList([ClassifyingDecoderLayer(**common, **(cdl_cfg or {}))

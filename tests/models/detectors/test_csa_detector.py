@@ -104,6 +104,7 @@ def test_keyframe_mode_decodes_the_middle_frame_in_ava_format():
 @pytest.mark.parametrize('overrides', [
     dict(decoder=dict(level_agg='weighted')), dict(decoder=dict(level_agg='mean')),
     dict(decoder=dict(with_cdl=False)),
+    dict(decoder=dict(with_cdl=False, level_agg='mean', cross_attention='detr', modulate_hw_attn=False)),
     dict(decoder=dict(cdl_cfg=dict(fusion='concat_conv'))), dict(decoder=dict(cdl_cfg=dict(fusion='cross_attn'))),
     dict(decoder=dict(cdl_cfg=dict(fusion='self_attn'))), dict(decoder=dict(cdl_cfg=dict(actor_position=False))),
     dict(decoder=dict(cdl_cfg=dict(pos_concat='per_head'))),
@@ -206,6 +207,8 @@ def test_bad_options_are_named():
         build(test_cfg=dict(orcale='boxes'))
     with pytest.raises(ValueError, match='level_agg'):
         build(decoder=dict(level_agg='max'))
+    with pytest.raises(ValueError, match='cross_attention'):
+        build(decoder=dict(cross_attention='global'))
     with pytest.raises(ValueError, match='actor_head'):
         build(actor_head='bce', criterion=dict(conf_loss='ce3'))
 
