@@ -40,6 +40,16 @@ def tiny_detection_demo(tmp_path_factory):
 
 
 @pytest.fixture(scope='session')
+def detection_demo_frames(tmp_path_factory):
+    """A small detection demo with rawframes (ACT pickle + AVA CSVs): 4 train and 2 val clips of 24 frames."""
+    from mmaction_ext.datasets.synthetic import generate_detection
+    root = str(tmp_path_factory.mktemp('motion_demo_frames') / 'detection')
+    generate_detection(root, num_train=4, num_val=2, num_frames=24, height=72, width=96, rawframes=True,
+                       progress=False)
+    return root
+
+
+@pytest.fixture(scope='session')
 def ucf24_act(shared_data, tmp_path_factory):
     """The corrected UCF101-24 annotations converted to an ACT pickle: ``(path, annotations)``."""
     import pickle

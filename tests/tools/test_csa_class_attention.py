@@ -9,20 +9,11 @@ from helpers import run_tool
 from helpers.csa import CSA_AVA_CONFIG, CSA_TUBE_CONFIG, csa_demo_options
 
 
-@pytest.fixture(scope='module')
-def demo(tmp_path_factory):
-    from mmaction_ext.datasets.synthetic import generate_detection
-    root = str(tmp_path_factory.mktemp('csa_maps') / 'detection')
-    generate_detection(root, num_train=1, num_val=1, num_frames=24, height=72, width=96, rawframes=True,
-                       progress=False)
-    return root
-
-
 @pytest.mark.parametrize('config, flavour', [(CSA_TUBE_CONFIG, 'tube'), (CSA_AVA_CONFIG, 'ava')])
-def test_one_png_per_actor_with_class_panels(demo, tmp_path, config, flavour):
+def test_one_png_per_actor_with_class_panels(detection_demo_frames, tmp_path, config, flavour):
     out = tmp_path / 'maps'
     result = run_tool(['tools/analysis/csa_class_attention.py', config, 'none', str(out), '--actor-thr', '0',
-                       '--top-classes', '2', '--cfg-options', *csa_demo_options(demo, flavour)])
+                       '--top-classes', '2', '--cfg-options', *csa_demo_options(detection_demo_frames, flavour)])
     assert result.returncode == 0, result.stdout[-3000:]
     pngs = sorted(glob.glob(str(out / '*.png')))
     assert len(pngs) == 4  # --actor-thr 0: every one of the 4 actor queries
@@ -30,7 +21,7 @@ def test_one_png_per_actor_with_class_panels(demo, tmp_path, config, flavour):
     assert cv2.imread(pngs[0]).shape == (112 + 18, 3 * 112, 3)
 
 
-def test_frame_outside_the_clip_is_named(demo, tmp_path):
+def test_frame_outside_the_clip_is_named(detection_demo_frames, tmp_path):
     result = run_tool(['tools/analysis/csa_class_attention.py', CSA_TUBE_CONFIG, 'none', str(tmp_path), '--frame', '9',
-                       '--cfg-options', *csa_demo_options(demo, 'tube')])
+                       '--cfg-options', *csa_demo_options(detection_demo_frames, 'tube')])
     assert result.returncode == 1 and '--frame 9' in result.stdout and 'Traceback' not in result.stdout

@@ -5,19 +5,9 @@ metrics must give 100: the output format is what the evaluators read."""
 import os.path as osp
 import re
 
-import pytest
 
 from helpers import run_tool
 from helpers.csa import CSA_AVA_CONFIG, CSA_TUBE_CONFIG, csa_demo_options
-
-
-@pytest.fixture(scope='module')
-def detection_demo(tmp_path_factory):
-    from mmaction_ext.datasets.synthetic import generate_detection
-    root = str(tmp_path_factory.mktemp('csa_demo') / 'detection')
-    generate_detection(root, num_train=4, num_val=2, num_frames=24, height=72, width=96, rawframes=True,
-                       progress=False)
-    return root
 
 
 def _train(config, root, flavour, work_dir):
@@ -37,19 +27,19 @@ def _test(config, checkpoint, root, flavour, work_dir, *extra):
     return {name: float(value) for name, value in re.findall(r'([\w/]+@?[\d.:]*):\s+(nan|[\d.]+)', summary)}
 
 
-def test_tube_flavour_trains_and_tests(detection_demo, tmp_path):
-    checkpoint = _train(CSA_TUBE_CONFIG, detection_demo, 'tube', str(tmp_path / 'train'))
-    metrics = _test(CSA_TUBE_CONFIG, checkpoint, detection_demo, 'tube', str(tmp_path / 'test'))
+def test_tube_flavour_trains_and_tests(detection_demo_frames, tmp_path):
+    checkpoint = _train(CSA_TUBE_CONFIG, detection_demo_frames, 'tube', str(tmp_path / 'train'))
+    metrics = _test(CSA_TUBE_CONFIG, checkpoint, detection_demo_frames, 'tube', str(tmp_path / 'test'))
     assert {'frame_mAP@0.5', 'video_mAP@0.5', 'video_mAP@0.5:0.95'} <= set(metrics)
-    oracle = _test(CSA_TUBE_CONFIG, checkpoint, detection_demo, 'tube', str(tmp_path / 'oracle'),
+    oracle = _test(CSA_TUBE_CONFIG, checkpoint, detection_demo_frames, 'tube', str(tmp_path / 'oracle'),
                    'model.test_cfg.oracle=both')
     assert oracle['frame_mAP@0.5'] == 100.0
 
 
-def test_ava_flavour_trains_and_tests(detection_demo, tmp_path):
-    checkpoint = _train(CSA_AVA_CONFIG, detection_demo, 'ava', str(tmp_path / 'train'))
-    metrics = _test(CSA_AVA_CONFIG, checkpoint, detection_demo, 'ava', str(tmp_path / 'test'))
+def test_ava_flavour_trains_and_tests(detection_demo_frames, tmp_path):
+    checkpoint = _train(CSA_AVA_CONFIG, detection_demo_frames, 'ava', str(tmp_path / 'train'))
+    metrics = _test(CSA_AVA_CONFIG, checkpoint, detection_demo_frames, 'ava', str(tmp_path / 'test'))
     assert 'mAP/overall' in metrics
-    oracle = _test(CSA_AVA_CONFIG, checkpoint, detection_demo, 'ava', str(tmp_path / 'oracle'),
+    oracle = _test(CSA_AVA_CONFIG, checkpoint, detection_demo_frames, 'ava', str(tmp_path / 'oracle'),
                    'model.test_cfg.oracle=both')
     assert oracle['mAP/overall'] == 1.0  # AVAMetric reports a fraction
