@@ -7,12 +7,8 @@ data_root = 'data/motion_demo/detection'
 num_classes = 12
 model = dict(
     mode='keyframe',
-    criterion=dict(
-        assigner=dict(type='HungarianAssigner', match_costs=[
-            dict(type='ActorConfidenceCost', weight=12.0), dict(type='BBoxL1Cost', weight=5.0, box_format='xywh'),
-            dict(type='IoUCost', iou_mode='giou', weight=2.0)]),
-        loss_weights=dict(cls=10.0, bbox=5.0, giou=2.0, conf=1.0), no_object_weight=0.1, label_smoothing=0.1,
-        class_on_actor=False))
+    criterion=dict(match_weights=dict(conf=12.0), loss_weights=dict(cls=10.0, conf=1.0), no_object_weight=0.1,
+                   label_smoothing=0.1, class_on_actor=False))
 dataset_type = 'AVADataset'
 # the demo writes keyframes at whole seconds s (frame s * fps of 8-fps, 48-frame videos)
 ava_args = dict(type=dataset_type, data_prefix=dict(img=f'{data_root}/rawframes'), label_file=f'{data_root}/action_list.pbtxt',

@@ -2,31 +2,22 @@
 # frame decoded, 4 actor queries, D 64, 1 encoder + 1 decoder layer (2 sampling points: the CPU's 3-D grid_sample
 # backward dominates a step), 112 px, a 3-stage ResNet3d-18 (width 32) trained from scratch. For CI and the
 # learning benchmark (benchmarks/cases, csa_demo_learning).
-_base_ = ['../_base_/datasets/motion-demo_tube-detection.py', '../_base_/schedules/adamw_multistep_csa.py',
-          'mmaction::_base_/default_runtime.py']
+_base_ = ['../_base_/models/csa_vit-b.py', '../_base_/datasets/motion-demo_tube-detection.py',
+          '../_base_/schedules/adamw_multistep_csa.py', 'mmaction::_base_/default_runtime.py']
 custom_imports = dict(imports=['mmaction_ext'], allow_failed_imports=False)
 
 clip_len = 8
 model = dict(
-    type='CSADetector',
-    backbone=dict(type='ResNet3d', depth=18, pretrained=None, pretrained2d=False, in_channels=3, base_channels=32,
-                  num_stages=3, out_indices=(0, 1, 2), conv1_kernel=(1, 7, 7), conv1_stride_t=1, pool1_stride_t=1,
-                  inflate=(1, 1, 1), spatial_strides=(1, 2, 2), temporal_strides=(1, 1, 1), dilations=(1, 1, 1)),
+    backbone=dict(_delete_=True, type='ResNet3d', depth=18, pretrained=None, pretrained2d=False, in_channels=3,
+                  base_channels=32, num_stages=3, out_indices=(0, 1, 2), conv1_kernel=(1, 7, 7), conv1_stride_t=1,
+                  pool1_stride_t=1, inflate=(1, 1, 1), spatial_strides=(1, 2, 2), temporal_strides=(1, 1, 1),
+                  dilations=(1, 1, 1)),
     # levels at strides 4, 8, 16 (+ 32 from the extra conv): level -2, the decoder's grid, is 7x7 at 112 px
-    neck=dict(type='MultiLevelProjection3D', in_channels=(32, 64, 128), out_channels=64, num_levels=4,
+    neck=dict(_delete_=True, type='MultiLevelProjection3D', in_channels=(32, 64, 128), out_channels=64, num_levels=4,
               num_groups=16),
-    num_classes=12, num_queries=4, num_frames=clip_len, mode='tube', embed_dims=64, num_levels=4,
-    encoder=dict(num_layers=1, layer_cfg=dict(self_attn_cfg=dict(num_heads=8, num_points=2),
-                                              ffn_cfg=dict(feedforward_channels=256))),
-    decoder=dict(num_layers=1, num_heads=8, feedforward_channels=256),
-    criterion=dict(
-        assign_per='frame',
-        assigner=dict(type='HungarianAssigner', match_costs=[
-            dict(type='ActorConfidenceCost', weight=4.0), dict(type='BBoxL1Cost', weight=5.0, box_format='xywh'),
-            dict(type='IoUCost', iou_mode='giou', weight=2.0)]),
-        loss_weights=dict(cls=4.0, bbox=5.0, giou=2.0, conf=3.0), no_object_weight=0.5, class_on_actor=True),
-    data_preprocessor=dict(type='ActionDataPreprocessor', mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375],
-                           format_shape='NCTHW'))
+    num_classes=12, num_queries=4, num_frames=clip_len, embed_dims=64,
+    encoder=dict(num_layers=1, layer_cfg=dict(self_attn_cfg=dict(num_points=2), ffn_cfg=dict(feedforward_channels=256))),
+    decoder=dict(num_layers=1, feedforward_channels=256))
 train_pipeline = [
     dict(type='VideoInit'),
     dict(type='VideoDecode'),

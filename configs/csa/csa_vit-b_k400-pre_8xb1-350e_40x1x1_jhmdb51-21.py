@@ -11,32 +11,9 @@ model = dict(
     backbone=dict(num_frames=clip_len, init_cfg=dict(
         type='Pretrained', prefix='backbone.',
         checkpoint='checkpoints/vit-base-p16_videomae-k400-pre_16x4x1_kinetics-400_20221013-860a3cd3.pth')),
-    num_classes=21, num_queries=5, num_frames=clip_len, mode='tube',
-    criterion=dict(
-        assign_per='frame',
-        assigner=dict(type='HungarianAssigner', match_costs=[
-            dict(type='ActorConfidenceCost', weight=4.0), dict(type='BBoxL1Cost', weight=5.0, box_format='xywh'),
-            dict(type='IoUCost', iou_mode='giou', weight=2.0)]),
-        loss_weights=dict(cls=4.0, bbox=5.0, giou=2.0, conf=3.0), no_object_weight=0.5, label_smoothing=0.0,
-        class_on_actor=True),
-)
-# crop 256 of frames resized to 288 on the short side (released code)
-train_pipeline = [
-    dict(type='RawFrameDecode'),
-    dict(type='TubeResize', scale=(-1, 288)),
-    dict(type='TubeRandomCrop', size=256),
-    dict(type='TubeFlip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackTubeInputs'),
-]
-test_pipeline = [
-    dict(type='RawFrameDecode'),
-    dict(type='TubeResize', scale=(-1, 256)),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackTubeInputs'),
-]
-train_dataloader = dict(batch_size=1, dataset=dict(clip_len=clip_len, pipeline=train_pipeline))
-val_dataloader = dict(batch_size=1, dataset=dict(clip_len=clip_len, pipeline=test_pipeline))
+    num_classes=21, num_queries=5, num_frames=clip_len)
+train_dataloader = dict(batch_size=1, dataset=dict(clip_len=clip_len))
+val_dataloader = dict(batch_size=1, dataset=dict(clip_len=clip_len))
 test_dataloader = val_dataloader
 # CSA's evaluate_jhmdb.py: every query x class; ST-IoU without the temporal factor; docs/detection_eval.md
 ann_file = 'data/jhmdb/JHMDB-GT.pkl'

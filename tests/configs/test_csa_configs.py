@@ -34,13 +34,16 @@ def test_paper_config_settings(path):
     assert model.num_levels == 4 and model.encoder.layer_cfg.self_attn_cfg.num_points == 8
     assert model.encoder.layer_cfg.self_attn_cfg.num_heads == 8 and model.decoder.num_heads == 8
     assert model.decoder.feedforward_channels == 2048
-    criterion = model.criterion
+    import mmaction_ext  # noqa: F401
+    from mmaction_ext.models.losses import CSACriterion
+    criterion = CSACriterion(model.num_classes, **model.criterion)  # the settings as the model builds them
+    assert [type(c).__name__ for c in criterion.assigner.match_costs] == ['ActorConfidenceCost', 'BBoxL1Cost',
+                                                                         'IoUCost']
     assert tuple(c.weight for c in criterion.assigner.match_costs) == costs
-    assert [c.type for c in criterion.assigner.match_costs] == ['ActorConfidenceCost', 'BBoxL1Cost', 'IoUCost']
     weights = criterion.loss_weights
-    assert (weights.cls, weights.bbox, weights.giou, weights.conf) == losses
+    assert (weights['cls'], weights['bbox'], weights['giou'], weights['conf']) == losses
     assert criterion.no_object_weight == no_object and criterion.label_smoothing == smoothing
-    assert criterion.class_on_actor == on_actor
+    assert criterion.class_on_actor == on_actor and criterion.assign_per == 'frame'
     train = {t.type: t for t in cfg.train_dataloader.dataset.pipeline}
     test = {t.type: t for t in cfg.test_dataloader.dataset.pipeline}
     resize_key = 'TubeResize' if mode == 'tube' else 'Resize'

@@ -20,6 +20,7 @@ import mmaction_ext  # noqa: E402,F401
 from mmaction_ext.engine import load_config, run_tool  # noqa: E402
 from mmaction_ext.fileio import load_official_state_dict  # noqa: E402
 from mmaction_ext.models.detectors.csa_checkpoint import convert_csa_official  # noqa: E402
+from mmaction_ext.models.utils import compare_state_dict_shapes  # noqa: E402
 
 
 def compare_with_model(converted, config):
@@ -33,12 +34,7 @@ def compare_with_model(converted, config):
     # VideoMAE's fixed sinusoid position table is a buffer the release does not save: take the built one
     if 'backbone.pos_embed' not in converted and 'pos_embed' in dict(model.backbone.named_buffers()):
         converted['backbone.pos_embed'] = model.backbone.pos_embed.detach().clone()
-    reference = {k: v.shape for k, v in model.state_dict().items()}
-    missing = sorted(set(reference) - set(converted))
-    unexpected = sorted(set(converted) - set(reference))
-    mismatched = sorted(f'{k}: file {tuple(converted[k].shape)} vs model {tuple(reference[k])}'
-                        for k in set(reference) & set(converted) if tuple(converted[k].shape) != tuple(reference[k]))
-    return missing, unexpected, mismatched
+    return compare_state_dict_shapes(converted, {k: v.shape for k, v in model.state_dict().items()})
 
 
 def main(argv=None):

@@ -22,6 +22,7 @@ from mmaction_ext.engine import run_tool  # noqa: E402
 from mmaction_ext.fileio import FOREIGN_CONFIG_GLOBALS, extract_state_dict, load_checkpoint_safely  # noqa: E402
 from mmaction_ext.models import VideoFocalNet, VideoFocalNetHead  # noqa: E402
 from mmaction_ext.models.backbones.video_focalnet import convert_video_focalnet  # noqa: E402
+from mmaction_ext.models.utils import compare_state_dict_shapes  # noqa: E402
 
 
 def _plain(value):
@@ -42,11 +43,7 @@ def compare_with_model(converted, arch, num_classes):
     if num_classes:
         head = VideoFocalNetHead(num_classes, backbone.num_features)
         reference.update({'cls_head.' + k: v.shape for k, v in head.state_dict().items()})
-    missing = sorted(set(reference) - set(converted))
-    unexpected = sorted(set(converted) - set(reference))
-    mismatched = sorted(f'{k}: file {tuple(converted[k].shape)} vs model {tuple(reference[k])}'
-                        for k in set(reference) & set(converted) if tuple(converted[k].shape) != tuple(reference[k]))
-    return missing, unexpected, mismatched
+    return compare_state_dict_shapes(converted, reference)
 
 
 def main(argv=None):

@@ -4,10 +4,27 @@ _base_ = ['./ucf101-24_tube-detection.py']
 dataset_type = 'JHMDBTubeDataset'
 data_root = 'data/jhmdb'
 ann_file = f'{data_root}/JHMDB-GT.pkl'
+# CSA's augmentation for JHMDB (released code): 288 on the short side, random 256 crops, flips
+train_pipeline = [
+    dict(type='RawFrameDecode'),
+    dict(type='TubeResize', scale=(-1, 288)),
+    dict(type='TubeRandomCrop', size=256),
+    dict(type='TubeFlip', flip_ratio=0.5),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackTubeInputs'),
+]
+test_pipeline = [
+    dict(type='RawFrameDecode'),
+    dict(type='TubeResize', scale=(-1, 256)),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackTubeInputs'),
+]
 train_dataloader = dict(
-    dataset=dict(type=dataset_type, ann_file=ann_file, data_prefix=dict(img=f'{data_root}/Frames')))
+    dataset=dict(type=dataset_type, ann_file=ann_file, data_prefix=dict(img=f'{data_root}/Frames'),
+                 pipeline=train_pipeline))
 val_dataloader = dict(
-    dataset=dict(type=dataset_type, ann_file=ann_file, data_prefix=dict(img=f'{data_root}/Frames')))
+    dataset=dict(type=dataset_type, ann_file=ann_file, data_prefix=dict(img=f'{data_root}/Frames'),
+                 pipeline=test_pipeline))
 test_dataloader = val_dataloader
 val_evaluator = [dict(type='FrameMAP', ann_file=ann_file), dict(type='VideoMAP', ann_file=ann_file)]
 test_evaluator = val_evaluator

@@ -5,10 +5,11 @@ dataset_type = 'UCF24TubeDataset'
 data_root = 'data/ucf101_24'
 ann_file = f'{data_root}/UCF101v2-GT.pkl'
 
+# CSA's augmentation (released code): frames resized to 256 on the short side, random 224 crops, flips
 train_pipeline = [
     dict(type='RawFrameDecode'),
-    dict(type='TubeRandomResizedCrop', area_range=(0.5, 1.0)),
-    dict(type='TubeResize', scale=(224, 224), keep_ratio=False),
+    dict(type='TubeResize', scale=(-1, 256)),
+    dict(type='TubeRandomCrop', size=224),
     dict(type='TubeFlip', flip_ratio=0.5),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackTubeInputs'),

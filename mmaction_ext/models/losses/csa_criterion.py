@@ -60,9 +60,12 @@ class CSACriterion(nn.Module):
 
     Args:
         num_classes (int): ``C`` (action classes, no background).
-        assigner (dict): mmdet ``HungarianAssigner`` config; its ``match_costs`` read
-            ``pred_instances.bboxes`` (normalised ``x1, y1, x2, y2``; ``img_shape`` is ``(1, 1)``) and
-            ``pred_instances.actor_scores``.
+        match_weights (dict): ``conf``, ``bbox`` (L1), ``giou`` weights of the matching cost, which is built
+            as mmdet's ``HungarianAssigner`` with :class:`ActorConfidenceCost`, ``BBoxL1Cost('xywh')`` and
+            ``IoUCost('giou')``. CSA: AVA 12/5/2, JHMDB and UCF101-24 4/5/2 (the default).
+        assigner (dict, optional): A full mmdet assigner config instead (``match_weights`` then unused);
+            its ``match_costs`` read ``pred_instances.bboxes`` (normalised ``x1, y1, x2, y2``;
+            ``img_shape`` is ``(1, 1)``) and ``pred_instances.actor_scores``.
         assign_per (str): ``'frame'`` (released code) or ``'tube'`` (paper eq. 3).
         loss_weights (dict): ``cls``, ``bbox`` (L1), ``giou``, ``conf``. CSA: AVA 10/5/2/1, JHMDB and
             UCF101-24 4/5/2/3.
@@ -76,7 +79,8 @@ class CSACriterion(nn.Module):
         focal_gamma, focal_alpha (float): Defaults to 2 and 0.25.
     """
 
-    def __init__(self, num_classes: int, assigner: Optional[dict] = None, assign_per: str = 'frame',
+    def __init__(self, num_classes: int, match_weights: Optional[dict] = None, assigner: Optional[dict] = None,
+                 assign_per: str = 'frame',
                  loss_weights: Optional[dict] = None, matched_class_weight: float = 10.0,
                  no_object_weight: float = 0.5, label_smoothing: float = 0.0, class_on_actor: bool = True,
                  conf_loss: str = 'ce3', focal_gamma: float = 2.0, focal_alpha: float = 0.25):
@@ -86,9 +90,15 @@ class CSACriterion(nn.Module):
         if conf_loss not in ('ce3', 'bce'):
             raise ValueError(f"conf_loss must be 'ce3' or 'bce', got {conf_loss!r}")
         self.num_classes, self.assign_per, self.conf_loss = num_classes, assign_per, conf_loss
+        weights = dict(conf=4.0, bbox=5.0, giou=2.0)
+        unknown = set(match_weights or {}) - set(weights)
+        if unknown:
+            raise KeyError(f'CSACriterion: unknown match_weights {sorted(unknown)}; expected {sorted(weights)}')
+        weights.update(match_weights or {})
         assigner = assigner or dict(type='HungarianAssigner', match_costs=[
-            dict(type='ActorConfidenceCost', weight=4.0), dict(type='BBoxL1Cost', weight=5.0, box_format='xywh'),
-            dict(type='IoUCost', iou_mode='giou', weight=2.0)])
+            dict(type='ActorConfidenceCost', weight=weights['conf']),
+            dict(type='BBoxL1Cost', weight=weights['bbox'], box_format='xywh'),
+            dict(type='IoUCost', iou_mode='giou', weight=weights['giou'])])
         with DefaultScope.overwrite_default_scope('mmdet'):  # mmdet's assigner and match costs
             self.assigner = TASK_UTILS.build(assigner)
         self.loss_weights = dict(cls=4.0, bbox=5.0, giou=2.0, conf=3.0)

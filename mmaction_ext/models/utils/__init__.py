@@ -1,4 +1,4 @@
 """Helpers several models share (nothing paper-specific)."""
-from .weights import load_state_dict_logged, summarise_keys
+from .weights import compare_state_dict_shapes, load_state_dict_logged, summarise_keys
 
-__all__ = ['load_state_dict_logged', 'summarise_keys']
+__all__ = ['compare_state_dict_shapes', 'load_state_dict_logged', 'summarise_keys']

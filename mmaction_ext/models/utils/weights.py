@@ -28,3 +28,14 @@ def load_state_dict_logged(module: nn.Module, state_dict: Mapping, source: str) 
         logger.warning(f'{name}: {len(unexpected)} unexpected keys in {source} ignored: '
                        f'{summarise_keys(unexpected)}')
     return list(missing), list(unexpected)
+
+
+def compare_state_dict_shapes(state_dict: Mapping, reference: Mapping) -> Tuple[List[str], List[str], List[str]]:
+    """Keys and shapes of a converted ``state_dict`` against ``reference`` (key -> shape, a model's state
+    dict): sorted ``missing``, ``unexpected`` and ``mismatched`` (``'key: file (..) vs model (..)'``)."""
+    missing = sorted(set(reference) - set(state_dict))
+    unexpected = sorted(set(state_dict) - set(reference))
+    mismatched = sorted(f'{k}: file {tuple(state_dict[k].shape)} vs model {tuple(reference[k])}'
+                        for k in set(reference) & set(state_dict)
+                        if tuple(state_dict[k].shape) != tuple(reference[k]))
+    return missing, unexpected, mismatched
