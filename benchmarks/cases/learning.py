@@ -148,7 +148,9 @@ LEARNING_CASES['csa_demo_learning'] = LearningCase(
     'videos of 24 frames, 2-3 actors each, 8-frame clips): the tiny CSA (ResNet3d-18 w32 from scratch, D 64, 1 + 1 '
     'layers, 4 actor queries, 112 px, 10 epochs) against "ground-truth boxes with random class scores" (the '
     'parameter-free OracleTubeDetector, not trained). Class-agnostic frame-AP@0.5 measures localisation alone '
-    '(target >= 50); frame-mAP@0.5 measures both (target >= 2x the random-class floor). In percent.',
+    '(target >= 50); frame-mAP@0.5 measures both (target >= 2x the random-class floor). In percent. The stored '
+    'seed-0 run shared the 2 cores with the test suite (and was paused meanwhile): its train time is not a speed '
+    'figure (about 22 min alone). Seeds 1-2 not run yet (`--resume` adds them).',
     peer='GT boxes, random class scores',
     configs={
         'ours tiny CSA': 'configs/csa/csa_r18-tiny_scratch_1xb2-10e_8x1x1_motion-demo-tube-large.py',
