@@ -269,9 +269,11 @@ class CSADetector(BaseModel):
                 if gt_boxes.dim() != 3 or gt_boxes.shape[1] != self.num_frames:
                     raise ValueError(f'{where}: ground-truth tubes of shape {tuple(gt_boxes.shape)}, expected '
                                      f'(A, {self.num_frames}, 4); pack the pipeline with PackTubeInputs')
-                if len(gt_boxes) > self.num_queries and not self._warned_many_actors:
-                    warnings.warn(f'{where} has {len(gt_boxes)} actors > num_queries={self.num_queries}: some '
-                                  'actors cannot be matched on frames where more than num_queries are present')
+                # rows are tubes: an actor with two action segments is two rows, never present together
+                most = int((gt_labels[:, frames] >= 0).sum(0).max()) if len(gt_labels) else 0
+                if most > self.num_queries and not self._warned_many_actors:
+                    warnings.warn(f'{where} has {most} actors in one frame > num_queries={self.num_queries}: '
+                                  'the extra actors of such frames cannot be matched')
                     self._warned_many_actors = True
                 for t in frames:
                     present = gt_labels[:, t] >= 0

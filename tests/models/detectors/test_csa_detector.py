@@ -187,9 +187,17 @@ def test_more_actors_than_queries_warns_once():
     model = build()
     boxes = torch.tensor([[4.0 * i, 4, 4 * i + 10, 30] for i in range(QUERIES + 2)])[:, None].repeat(1, FRAMES, 1)
     labels = torch.ones(QUERIES + 2, FRAMES, dtype=torch.long)
-    with pytest.warns(UserWarning, match=f'{QUERIES + 2} actors > num_queries={QUERIES}'):
+    with pytest.warns(UserWarning, match=f'{QUERIES + 2} actors in one frame > num_queries={QUERIES}'):
         losses = model(torch.randn(1, 3, FRAMES, SIZE, SIZE), [tube_sample(boxes, labels)], mode='loss')
     assert torch.isfinite(sum(losses.values()))
+    # more tubes than queries, but never more than QUERIES at once (an actor's two action segments): no warning
+    model = build()
+    labels = torch.full((QUERIES + 2, FRAMES), -1)
+    labels[:, 0] = torch.tensor([1] * QUERIES + [-1, -1])
+    labels[QUERIES:, 1:] = 2
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        model(torch.randn(1, 3, FRAMES, SIZE, SIZE), [tube_sample(boxes, labels)], mode='loss')
 
 
 def test_frame_count_mismatch_is_named(model):
