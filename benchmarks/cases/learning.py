@@ -63,8 +63,10 @@ def planned_runs(case, quick=False):
 def _train_and_test(name, config, seed, quick, threads, metrics=None, train=True):
     extra = ['train_cfg.max_epochs=1', 'param_scheduler.0.end=1', 'param_scheduler.1.begin=1',
              'param_scheduler.1.end=2'] if quick and train else []
-    if extra and 'T_max' in open(osp.join(REPO, config)).read():
-        extra.append('param_scheduler.1.T_max=1')
+    if extra:
+        from mmengine.config import Config  # the schedule as inherited, not just this file's text
+        if 'T_max' in Config.fromfile(osp.join(REPO, config)).param_scheduler[1]:
+            extra.append('param_scheduler.1.T_max=1')
     options = ['--cfg-options', f'randomness.seed={seed}', *extra]
     work_dir = tempfile.mkdtemp(prefix=f'bench_{name}_')
     start = time.time()
@@ -94,12 +96,9 @@ def run_learning_case(name, case, quick=False, jobs=1, rows=None, on_result=None
     threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
     print(f'[benchmark] {name}: {len(todo)} runs to do ({jobs} at a time)', flush=True)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {}
-        for variant, seed in todo:
-            extra = {} if case.metrics == LearningCase.__dataclass_fields__['metrics'].default_factory() and \
-                not case.test_only else dict(metrics=case.metrics, train=variant not in case.test_only)
-            futures[pool.submit(_train_and_test, name, case.configs[variant], seed, quick, threads, **extra)] = \
-                (variant, seed)
+        futures = {pool.submit(_train_and_test, name, case.configs[variant], seed, quick, threads,
+                               metrics=case.metrics, train=variant not in case.test_only): (variant, seed)
+                   for variant, seed in todo}
         for done, future in enumerate(as_completed(futures), 1):
             variant, seed = futures[future]
             result, row = future.result(), rows[variant]

@@ -48,7 +48,7 @@ def test_learning_runs_are_seed_major_resumable_and_stored_after_each_run(monkey
     trained, snapshots = [], []
     monkeypatch.setattr(learning, '_run', lambda command, threads=None: '')  # no data generation here
 
-    def fake_train_and_test(name, config, seed, quick, threads):
+    def fake_train_and_test(name, config, seed, quick, threads, metrics=None, train=True):
         trained.append((config, seed))
         return dict(top1=0.5 + seed / 10, mean1=0.4, train_s=60.0)
 
