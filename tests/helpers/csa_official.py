@@ -118,18 +118,16 @@ def vit_state_dict(embed, depth, d, gen, tubelet=2, patch=16):
     return sd
 
 
-def csn_state_dict(blocks, d, gen, base=64, affine=True):
+def csn_state_dict(blocks, d, gen, base=64):
     """ircsn trunk (``conv1``/``bn1``; bottlenecks ``conv1``, ``conv3`` depthwise 3x3x3, ``conv4``,
-    ``down_sample``) with the code's ``Affine`` norms, and ``input_proj`` (layers 2-4 + one extra level)."""
+    ``down_sample``) with the code's ``Affine`` norms (the released CSN-152 uses them), and ``input_proj``
+    (layers 2-4 + one extra level)."""
     sd = OrderedDict()
     b = 'backbone.0.body'
 
-    def bn(name, channels):
-        if affine:
-            sd[f'{name}.weight'] = torch.rand(channels, 1, 1, 1, generator=gen) + 0.5
-            sd[f'{name}.bias'] = torch.randn(channels, 1, 1, 1, generator=gen)
-        else:
-            raise NotImplementedError
+    def bn(name, channels):  # the code's Affine: a (C, 1, 1, 1) weight and bias
+        sd[f'{name}.weight'] = torch.rand(channels, 1, 1, 1, generator=gen) + 0.5
+        sd[f'{name}.bias'] = torch.randn(channels, 1, 1, 1, generator=gen)
 
     sd[f'{b}.conv1.weight'] = torch.randn(base, 3, 3, 7, 7, generator=gen)
     bn(f'{b}.bn1', base)

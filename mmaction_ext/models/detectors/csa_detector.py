@@ -15,6 +15,7 @@ Two decoding modes (``mode``):
   ``bboxes (N_a, 4)`` in ``[0, 1]`` and ``scores (N_a, C + 1)`` (column 0 = background, 0), with
   ``scores = sigmoid(cls)`` as the released code.
 """
+import copy
 import warnings
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -33,32 +34,36 @@ from ..layers.deformable_attention_3d import DeformableEncoder3D, sine_positiona
 from ..losses.csa_criterion import CSACriterion, FrameTargets
 
 
-def resample_levels(levels: Sequence[Tensor], size: Tuple[int, int, int], mode: str = 'official') -> List[Tensor]:
+def resample_levels(levels: Sequence[Tensor], size: Tuple[int, int, int], mode: str = 'official',
+                    frames: Optional[Sequence[int]] = None) -> List[Tensor]:
     """Resample ``(B, D, T_l, H_l, W_l)`` maps to ``size = (T, H, W)`` (trilinear, zero padding).
 
     ``'official'``: CSA's grid, ``linspace(-1, 1, n)`` with ``align_corners=False`` (sample centres at
     the outer pixel edges, so a same-size level gets its border halved), frame by frame when the level
     already has ``T`` frames; ``'interpolate'``: ``F.interpolate(mode='trilinear', align_corners=False)``.
+    ``frames``: only these of the ``T`` output frames are computed (all by default), e.g. AVA's keyframe.
     """
+    num_frames, height, width = size
+    frames = list(range(num_frames)) if frames is None else list(frames)
     if mode == 'interpolate':
-        return [level if tuple(level.shape[2:]) == tuple(size) else
-                F.interpolate(level, size=size, mode='trilinear', align_corners=False) for level in levels]
+        return [(level if tuple(level.shape[2:]) == tuple(size) else
+                 F.interpolate(level, size=size, mode='trilinear', align_corners=False))[:, :, frames]
+                for level in levels]
     if mode != 'official':
         raise ValueError(f"resample mode must be 'official' or 'interpolate', got {mode!r}")
-    frames, height, width = size
     device = levels[0].device
     ys, xs = (torch.linspace(-1, 1, n, device=device) for n in (height, width))
+    ts = torch.linspace(-1, 1, num_frames, device=device)[frames]
     outputs = []
     for level in levels:
         batch, dims = level.shape[:2]
-        if level.shape[2] == frames:
+        if level.shape[2] == num_frames:
             grid_y, grid_x = torch.meshgrid(ys, xs, indexing='ij')
-            grid = torch.stack([grid_x, grid_y], -1)[None].expand(batch * frames, -1, -1, -1).to(level.dtype)
-            flat = level.transpose(1, 2).flatten(0, 1)
+            flat = level[:, :, frames].transpose(1, 2).flatten(0, 1)
+            grid = torch.stack([grid_x, grid_y], -1)[None].expand(len(flat), -1, -1, -1).to(level.dtype)
             sampled = F.grid_sample(flat, grid, mode='bilinear', padding_mode='zeros', align_corners=False)
-            outputs.append(sampled.view(batch, frames, dims, height, width).transpose(1, 2))
+            outputs.append(sampled.view(batch, len(frames), dims, height, width).transpose(1, 2))
         else:
-            ts = torch.linspace(-1, 1, frames, device=device)
             grid_t, grid_y, grid_x = torch.meshgrid(ts, ys, xs, indexing='ij')
             grid = torch.stack([grid_x, grid_y, grid_t], -1)[None].expand(batch, -1, -1, -1, -1).to(level.dtype)
             outputs.append(F.grid_sample(level, grid, mode='bilinear', padding_mode='zeros', align_corners=False))
@@ -112,7 +117,7 @@ class CSADetector(BaseModel):
         self.resample, self.pos_official_frequencies = resample, pos_official_frequencies
         self.backbone = MODELS.build(backbone)
         self.neck = MODELS.build(neck)
-        encoder = dict(encoder or {})
+        encoder = copy.deepcopy(dict(encoder or {}))  # defaults below must not write into the caller's config
         self.encoder_type = encoder.pop('type', 'deformable3d')
         if self.encoder_type == 'deformable3d':
             layer_cfg = encoder.setdefault('layer_cfg', {})
@@ -180,10 +185,11 @@ class CSADetector(BaseModel):
         return levels
 
     def forward_encoder(self, levels: Sequence[Tensor]) -> Tuple[Tensor, Tensor, Tuple[int, int]]:
-        """Encode all levels jointly, then resample each to ``(T, H, W)`` of level -2.
+        """Encode all levels jointly, then resample each to ``(T, H, W)`` of level -2, at the frames the
+        decoder reads (:meth:`decoded_frames`: all, or AVA's keyframe).
 
         Returns:
-            tuple: ``memory (B, T, L, HW, D)``, ``memory_pos (B, T, HW, D)`` and the grid ``(H, W)``.
+            tuple: ``memory (B, T_dec, L, HW, D)``, ``memory_pos (B, T_dec, HW, D)`` and the grid ``(H, W)``.
         """
         shapes = [tuple(level.shape[2:]) for level in levels]
         tokens, positions = [], []
@@ -204,8 +210,9 @@ class CSADetector(BaseModel):
                    for part, shape in zip(memory.split([t * h * w for t, h, w in shapes], 1), shapes)]
         _, height, width = shapes[-2]
         size = (self.num_frames, height, width)
-        resampled = resample_levels(encoded, size, self.resample)
-        memory = torch.stack(resampled, 1).permute(0, 3, 1, 4, 5, 2).flatten(3, 4)  # (B, T, L, HW, D)
+        frames = self.decoded_frames()
+        resampled = resample_levels(encoded, size, self.resample, frames)
+        memory = torch.stack(resampled, 1).permute(0, 3, 1, 4, 5, 2).flatten(3, 4)  # (B, T_dec, L, HW, D)
         # Positions of the resampled grid: level -2's (with its level embedding), over the T frames.
         level_pos = positions[-2].view(*shapes[-2], self.embed_dims)
         if self.resample == 'official':
@@ -214,7 +221,7 @@ class CSADetector(BaseModel):
         else:
             level_pos = sine_positional_encoding_3d(size, self.embed_dims, official_frequencies=self.pos_official_frequencies,
                                                     device=memory.device).permute(1, 2, 3, 0) + self.level_embed[-2]
-        memory_pos = level_pos.flatten(1, 2)[None].expand(batch, -1, -1, -1)
+        memory_pos = level_pos[frames].flatten(1, 2)[None].expand(batch, -1, -1, -1)
         return memory, memory_pos, (height, width)
 
     def decoded_frames(self) -> List[int]:
@@ -223,12 +230,12 @@ class CSADetector(BaseModel):
 
     def forward_decoder(self, memory: Tensor, memory_pos: Tensor, grid: Tuple[int, int],
                         need_class_attention: bool = False) -> Dict[str, Tensor]:
-        """Decode the frames of :meth:`decoded_frames`; outputs ``(layers, B, T_dec, Q, ...)``:
-        ``class_logits``, ``boxes`` (normalised ``cx, cy, w, h``), ``actor_logits`` and optionally
-        ``class_attention (B, T_dec, Q, C, HW)``."""
+        """Decode the frames of :meth:`decoded_frames` (``memory`` and ``memory_pos`` hold just those, from
+        :meth:`forward_encoder`); outputs ``(layers, B, T_dec, Q, ...)``: ``class_logits``, ``boxes``
+        (normalised ``cx, cy, w, h``), ``actor_logits`` and optionally ``class_attention (B, T_dec, Q, C, HW)``."""
         frames = self.decoded_frames()
         batch = memory.shape[0]
-        memory, memory_pos = memory[:, frames].flatten(0, 1), memory_pos[:, frames].flatten(0, 1)
+        memory, memory_pos = memory.flatten(0, 1), memory_pos.flatten(0, 1)
         anchors = self.anchors.weight.view(self.num_queries, len(frames), 4).transpose(0, 1)  # (T_dec, Q, 4)
         anchors = anchors[None].expand(batch, -1, -1, -1).flatten(0, 1)
         out = self.decoder(memory, memory_pos, anchors, grid, need_class_attention=need_class_attention)

@@ -21,7 +21,7 @@ Where the paper is silent the released code decides (``docs/csa.md`` lists each 
 - Class logits: channel mean of ``Dropout(0.5)(LayerNorm(q~))``, no classifier layer.
 """
 import math
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -378,8 +378,9 @@ class CSADecoder(BaseModule):
                 attention = weights if weights is not None else attention
             else:
                 logits.append(self.classifier(normed))
-            # the next anchor comes from the un-normed output, detached between layers (DAB-DETR)
-            reference = (self.bbox_head(output) + inverse_sigmoid(reference)).sigmoid().detach()
+            if index < self.num_layers - 1:
+                # the next anchor comes from the un-normed output, detached between layers (DAB-DETR)
+                reference = (self.bbox_head(output) + inverse_sigmoid(reference)).sigmoid().detach()
         result = dict(hidden=torch.stack(hidden), class_logits=torch.stack(logits), boxes=torch.stack(boxes))
         if need_class_attention:
             result['class_attention'] = attention

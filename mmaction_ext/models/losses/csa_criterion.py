@@ -11,9 +11,8 @@ one assignment per tube, so an actor keeps its query through the clip).
 
 The loss terms use mmdet's pure-PyTorch ``py_sigmoid_focal_loss``, ``L1Loss`` and ``GIoULoss``.
 """
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Tuple
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from mmaction.registry import MODELS
@@ -119,11 +118,17 @@ class CSACriterion(nn.Module):
             return actor_logits.softmax(-1)[..., 1]
         return actor_logits[..., 0].sigmoid()
 
-    def _frame_costs(self, boxes: Tensor, actor_scores: Tensor, gt_boxes: Tensor) -> Tensor:
-        """``(Q, k)`` cost of one frame from the assigner's match costs."""
+    @staticmethod
+    def _instances(boxes: Tensor, actor_scores: Tensor, gt_boxes: Tensor) -> Tuple[InstanceData, InstanceData]:
+        """One frame as the match costs read it: normalised ``x1, y1, x2, y2`` boxes (``img_shape`` (1, 1))."""
         pred = InstanceData(bboxes=bbox_cxcywh_to_xyxy(boxes), actor_scores=actor_scores)
         gt = InstanceData(bboxes=bbox_cxcywh_to_xyxy(gt_boxes),
                           labels=torch.zeros(len(gt_boxes), dtype=torch.long, device=boxes.device))
+        return pred, gt
+
+    def _frame_costs(self, boxes: Tensor, actor_scores: Tensor, gt_boxes: Tensor) -> Tensor:
+        """``(Q, k)`` cost of one frame from the assigner's match costs."""
+        pred, gt = self._instances(boxes, actor_scores, gt_boxes)
         meta = dict(img_shape=(1, 1))
         return sum(cost(pred_instances=pred, gt_instances=gt, img_meta=meta) for cost in self.assigner.match_costs)
 
@@ -140,9 +145,7 @@ class CSACriterion(nn.Module):
                 if len(gt_boxes) == 0:
                     matches.append(empty)
                     continue
-                pred = InstanceData(bboxes=bbox_cxcywh_to_xyxy(boxes[frame]), actor_scores=actor_scores[frame])
-                gt = InstanceData(bboxes=bbox_cxcywh_to_xyxy(gt_boxes),
-                                  labels=torch.zeros(len(gt_boxes), dtype=torch.long, device=boxes.device))
+                pred, gt = self._instances(boxes[frame], actor_scores[frame], gt_boxes)
                 result = self.assigner.assign(pred, gt, img_meta=dict(img_shape=(1, 1)))
                 query = torch.nonzero(result.gt_inds > 0).flatten()
                 matches.append((query, result.gt_inds[query] - 1))

@@ -264,6 +264,16 @@ def test_resample_levels_official_grid_and_interpolate():
         resample_levels([level], (2, 3, 4), 'nearest')
 
 
+@pytest.mark.parametrize('mode', ['official', 'interpolate'])
+def test_resample_levels_at_some_frames_equals_slicing_all(mode):
+    # a level with the output's frame count (per-frame path) and one with half of them (3-D path)
+    levels = [torch.randn(2, 3, 6, 5, 7), torch.randn(2, 3, 3, 2, 4)]
+    full = resample_levels(levels, (6, 4, 5), mode)
+    for frames in ([3], [0, 2, 5]):
+        for some, every in zip(resample_levels(levels, (6, 4, 5), mode, frames), full):
+            torch.testing.assert_close(some, every[:, :, frames])
+
+
 def test_vit_b_jhmdb_parameters_match_the_paper():
     """Table 6: 117.8M parameters (ViT-B, JHMDB 40x1). Per-module breakdown in docs/csa.md."""
     cfg = Config.fromfile('configs/csa/csa_vit-b_k400-pre_8xb1-350e_40x1x1_jhmdb51-21.py')
