@@ -59,22 +59,53 @@ def random_inputs(seed=0, batch=2, queries=5, heads=2, head_dims=3, points=3):
     return value, locations, weights
 
 
-def test_core_matches_loop_oracle():
+@pytest.mark.parametrize('impl', ['grid_sample', 'gather'])
+def test_core_matches_loop_oracle(impl):
     value, locations, weights = random_inputs()
-    ours = ms_deform_attn_3d(value, SHAPES, locations, weights)
+    ours = ms_deform_attn_3d(value, SHAPES, locations, weights, impl=impl)
     oracle = deform_oracle(value.numpy(), SHAPES, locations.numpy(), weights.numpy())
     np.testing.assert_allclose(ours.numpy(), oracle, atol=1e-10)
 
 
-def test_core_at_pixel_centres_reads_the_pixel():
+@pytest.mark.parametrize('impl', ['grid_sample', 'gather'])
+def test_core_at_pixel_centres_reads_the_pixel(impl):
     value, locations, weights = random_inputs(heads=1, points=1, queries=1, batch=1)
     t, h, w = SHAPES[0]
     locations[...] = 0
     locations[0, 0, 0, 0, 0] = torch.tensor([(2 + 0.5) / w, (1 + 0.5) / h, (3 + 0.5) / t])  # pixel x2 y1 t3
     weights[...] = 0
     weights[0, 0, 0, 0, 0] = 1
-    out = ms_deform_attn_3d(value, SHAPES, locations, weights)
+    out = ms_deform_attn_3d(value, SHAPES, locations, weights, impl=impl)
     np.testing.assert_allclose(out[0, 0].numpy(), value[0, (3 * h + 1) * w + 2, 0].numpy())
+
+
+def test_gather_gradients_match_grid_sample():
+    value, locations, weights = random_inputs(batch=2)
+    grads = {}
+    for impl in ('grid_sample', 'gather'):
+        inputs = [t.clone().requires_grad_(True) for t in (value, locations, weights)]
+        out = ms_deform_attn_3d(*inputs[:1], SHAPES, *inputs[1:], impl=impl)
+        (out * torch.linspace(-1, 1, out.numel(), dtype=out.dtype).view_as(out)).sum().backward()
+        grads[impl] = [t.grad for t in inputs]
+    for ref, ours in zip(grads['grid_sample'], grads['gather']):  # no location sits on a cell boundary
+        torch.testing.assert_close(ours, ref, atol=1e-9, rtol=1e-7)
+
+
+def test_auto_gathers_in_inference_and_samples_grids_in_training(monkeypatch):
+    value, locations, weights = random_inputs()
+    calls = []
+    for name in ('grid_sample', 'embedding_bag'):
+        original = getattr(F, name)
+        monkeypatch.setattr(F, name, lambda *a, _name=name, _original=original, **k: calls.append(_name) or
+                            _original(*a, **k))
+    with torch.no_grad():
+        ms_deform_attn_3d(value, SHAPES, locations, weights)
+    assert calls == ['embedding_bag']
+    calls.clear()
+    ms_deform_attn_3d(value.requires_grad_(True), SHAPES, locations, weights)
+    assert calls == ['grid_sample'] * len(SHAPES)
+    with pytest.raises(ValueError, match="impl must be one of"):
+        ms_deform_attn_3d(value, SHAPES, locations, weights, impl='cuda')
 
 
 def test_chunking_gives_same_values_and_bounds_the_sampled_tensor(monkeypatch):
@@ -88,9 +119,20 @@ def test_chunking_gives_same_values_and_bounds_the_sampled_tensor(monkeypatch):
         return original(input, grid, *args, **kwargs)
 
     monkeypatch.setattr(F, 'grid_sample', recording)
-    chunked = ms_deform_attn_3d(value, SHAPES, locations, weights, chunk_size=4)
+    chunked = ms_deform_attn_3d(value, SHAPES, locations, weights, chunk_size=4, impl='grid_sample')
     torch.testing.assert_close(chunked, full)
     assert max(seen) == 4 and sum(seen) == 11 * len(SHAPES)
+    bags = []
+    original_bag = F.embedding_bag
+
+    def recording_bag(input, *args, **kwargs):
+        bags.append(input.shape[0] // value.shape[0] // value.shape[2])  # queries gathered in this call
+        return original_bag(input, *args, **kwargs)
+
+    monkeypatch.setattr(F, 'embedding_bag', recording_bag)
+    torch.testing.assert_close(ms_deform_attn_3d(value, SHAPES, locations, weights, chunk_size=4, impl='gather'),
+                               full)
+    assert bags == [4, 4, 3]
 
 
 def test_token_count_mismatch_is_named():
