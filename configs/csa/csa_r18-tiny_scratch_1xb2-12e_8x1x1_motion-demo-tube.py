@@ -17,7 +17,10 @@ model = dict(
               num_groups=16),
     num_classes=12, num_queries=4, num_frames=clip_len, embed_dims=64,
     encoder=dict(num_layers=1, layer_cfg=dict(self_attn_cfg=dict(num_points=2), ffn_cfg=dict(feedforward_channels=256))),
-    decoder=dict(num_layers=1, feedforward_channels=256))
+    # LN weight 1 (official) makes the logits, a channel mean of LN(q), exactly 0 with no gradient into the CDL
+    # at the start (docs/csa.md "Tiny-data levers"); a spread weight lets a short schedule learn classes
+    decoder=dict(num_layers=1, feedforward_channels=256,
+                 init_cfg=dict(type='Normal', layer=[], override=dict(type='Normal', name='class_norm', mean=1.0, std=0.5))))
 train_pipeline = [
     dict(type='VideoInit'),
     dict(type='VideoDecode'),
@@ -50,8 +53,9 @@ param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1, convert_to_iter_based=True),
     dict(type='MultiStepLR', by_epoch=True, begin=1, end=max_epochs, milestones=[10], gamma=0.1)
 ]
-# from scratch: the backbone learns at the transformer's rate
-optim_wrapper = dict(paramwise_cfg=dict(custom_keys=dict(backbone=dict(lr_mult=1.0))))
+# from scratch: the backbone learns at the transformer's rate; the anchors (inverse-sigmoid boxes) at 10x, or a
+# few hundred steps leave them at their random init (docs/csa.md "Tiny-data levers")
+optim_wrapper = dict(paramwise_cfg=dict(custom_keys=dict(backbone=dict(lr_mult=1.0), anchors=dict(lr_mult=10.0))))
 default_hooks = dict(checkpoint=dict(interval=1, max_keep_ckpts=1), logger=dict(interval=10))
 custom_hooks = [dict(type='EpochSeedHook')]
 randomness = dict(seed=0)
