@@ -107,7 +107,9 @@ register_case('csa_tube_latency', Case(
     'per frame, one pass gives the tube) against MMAction2\'s FastRCNN-style ViT-B AVA detector (VideoMAE 16x4, '
     'ground-truth proposals, 2 actors) run once per keyframe: a tube costs 32 passes (one pass timed, x32; the '
     'passes are identical work). Random weights (speed does not depend on them). Target (paper Table 6): ours >= 2.5x faster per tube, latency ratio within 1.5x of the GMAC ratio. '
-    'The peer\'s GMACs count its backbone only (the RoI head, which the counter cannot trace, adds < 0.1%).',
+    'The peer\'s GMACs count its backbone only (the RoI head, which the counter cannot trace, adds < 0.1%). '
+    'Peak RSS includes the FLOP counter\'s trace of the same process (ours: 12 GB traced, 2.5 GB for inference '
+    'alone). Latency on this VM varies by about 10-15% between runs: docs/csa.md "Performance" lists re-runs.',
     peer='mmaction FastRCNN ViT-B, 32 keyframe passes',
     variants={
         'ours CSA-UCF ViT-B 32x1, one pass': _ours('configs/csa/csa_vit-b_k400-pre_8xb1-17e_32x1x1_ucf101-24.py', 32,
@@ -147,3 +149,46 @@ register_case('csa_table6_flops', Case(
         'mmaction VideoMAE ViT-B backbone, 40x256x360': _backbone_only(40, (256, 360)),
     },
     repeats=1, warmup=0))
+
+
+def _sampling(impl, backward):
+    """One CSA-UCF encoder layer's trilinear sampling (ViT-B levels of a 32-frame 224 px tube: T 16, 56/28/14/7
+    px; 8 heads of 32 channels, 8 points) for a chunk of 8192 queries."""
+
+    def build(quick=False):
+        from mmaction_ext.models.layers import ms_deform_attn_3d
+        shapes = [(4, 14, 14), (4, 7, 7)] if quick else [(16, 56, 56), (16, 28, 28), (16, 14, 14), (16, 7, 7)]
+        queries = 512 if quick else 8192
+        gen = torch.Generator().manual_seed(0)
+        tokens = sum(t * h * w for t, h, w in shapes)
+        value = torch.randn(1, tokens, 8, 32, generator=gen, requires_grad=backward)
+        locations = (torch.rand(1, queries, 8, len(shapes), 8, 3, generator=gen) * 1.2 - 0.1).requires_grad_(backward)
+        weights = torch.rand(1, queries, 8, len(shapes), 8, generator=gen).softmax(-1).requires_grad_(backward)
+
+        def step():
+            if backward:
+                ms_deform_attn_3d(value, shapes, locations, weights, impl=impl).sum().backward()
+            else:
+                with torch.no_grad():
+                    ms_deform_attn_3d(value, shapes, locations, weights, impl=impl)
+
+        return Workload(step=step, unit=f'{queries} queries')
+
+    return Variant(build=build)
+
+
+register_case('csa_sampling_inference', Case(
+    description='The 3-D deformable attention core (`ms_deform_attn_3d`) in inference, 8192 queries over the '
+    'CSA-UCF encoder levels (ViT-B, 32 frames, 224 px; 8 heads x 32 channels, 4 levels x 8 points), 2 threads: '
+    'the gather path (`embedding_bag` over contiguous value rows, what `impl=\'auto\'` runs without gradients) '
+    'against the 5-D `grid_sample` reference. Target: ratio < 1.',
+    peer="ours grid_sample (reference)", repeats=5, warmup=1,
+    variants={"ours grid_sample (reference)": _sampling('grid_sample', False),
+              "ours gather": _sampling('gather', False)}))
+
+register_case('csa_sampling_train_step', Case(
+    description='As csa_sampling_inference, forward and backward (value, locations and weights need gradients). '
+    'The gather path\'s backward is the slower one here, so `impl=\'auto\'` keeps `grid_sample` in training.',
+    peer="ours grid_sample (reference)", repeats=3, warmup=1,
+    variants={"ours grid_sample (reference)": _sampling('grid_sample', True),
+              "ours gather": _sampling('gather', True)}))

@@ -145,11 +145,11 @@ LEARNING_CASES['emim_demo_learning'] = LearningCase(
 LEARNING_CASES['csa_demo_learning'] = LearningCase(
     description='Tube detection on the larger motion-demo detection data (12 classes; 120 training and 24 test '
     'videos of 24 frames, 2-3 actors each, 8-frame clips): the tiny CSA (ResNet3d-18 w32 from scratch, D 64, 1 + 1 '
-    'layers, 4 actor queries, 112 px, 10 epochs) against "ground-truth boxes with random class scores" (the '
-    'parameter-free OracleTubeDetector, not trained). Class-agnostic frame-AP@0.5 measures localisation alone '
-    '(target >= 50); frame-mAP@0.5 measures both (target >= 2x the random-class floor). In percent. The stored '
-    'seed-0 run shared the 2 cores with the test suite (and was paused meanwhile): its train time is not a speed '
-    'figure (about 22 min alone). Seeds 1-2 not run yet (`--resume` adds them).',
+    'layers, 4 actor queries, 112 px, 10 epochs = 1800 steps at lr 1e-3, anchors 10x, spread class-norm weight: '
+    'docs/csa.md) against "ground-truth boxes with random class scores" (the parameter-free OracleTubeDetector, '
+    'not trained). Class-agnostic frame-AP@0.5 measures localisation alone (target >= 50); frame-mAP@0.5 measures '
+    'both (target >= 2x the random-class floor). In percent. Seeds run one at a time on 2 cores; seed 0 shared '
+    'them with profiling for part of its run, so train times are indicative only.',
     peer='GT boxes, random class scores',
     configs={
         'ours tiny CSA': 'configs/csa/csa_r18-tiny_scratch_1xb2-10e_8x1x1_motion-demo-tube-large.py',

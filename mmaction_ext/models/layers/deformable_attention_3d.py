@@ -28,23 +28,24 @@ def _axis_corners(coords: Tensor, sizes: Tensor, stride: Tensor) -> Tuple[Tensor
     """Linear interpolation along one axis with zero padding (``align_corners=False``).
 
     ``coords (..., L, P)`` in ``[0, 1]``, ``sizes (L, 1)`` cells per level, ``stride (L, 1)`` the table rows
-    one cell step moves. Returns the two neighbouring cells as row offsets ``(..., L, P, 2)`` (int32, clamped
-    into the level so every row exists) and their weights ``(..., L, P, 2)``, zero for a cell outside.
+    one cell step moves. Returns the two neighbouring cells as row offsets ``(..., 2, L, P)`` (int32, clamped
+    into the level so every row exists) and their weights ``(..., 2, L, P)``, zero for a cell outside. The
+    corner axis sits before ``(L, P)`` so that the broadcasts over corners run over contiguous ``L * P`` rows.
     """
     pixels = coords * sizes - 0.5
     low = pixels.floor()
     frac = pixels - low
-    cells = torch.stack([low, low + 1], -1)
-    weights = torch.stack([1 - frac, frac], -1) * ((cells >= 0) & (cells < sizes[..., None]))
-    cells = cells.clamp_(min=0).minimum(sizes[..., None] - 1).to(torch.int32)
-    return cells * stride.to(torch.int32)[..., None], weights
+    cells = torch.stack([low, low + 1], -3)
+    weights = torch.stack([1 - frac, frac], -3) * ((cells >= 0) & (cells < sizes))
+    cells = cells.clamp_(min=0).minimum(sizes - 1).to(torch.int32)
+    return cells * stride.to(torch.int32), weights
 
 
 def _sample_gather(value: Tensor, shapes: Shapes, sampling_locations: Tensor, attention_weights: Tensor) -> Tensor:
     """The ``'gather'`` path: every point's 8 trilinear corners as rows of one ``(B S M, C_h)`` table (``value``
-    reshaped without a copy) and their weights times the attention weight, summed by one ``embedding_bag``.
-    The CPU ``grid_sample`` 3-D kernel reads the channels of each corner with a stride of the whole map;
-    here each corner is one contiguous row."""
+    reshaped without a copy) and their weights times the attention weight, summed by one ``embedding_bag``
+    per ``(query, head)``. The CPU ``grid_sample`` 3-D kernel reads a corner's channels with a stride of the
+    whole map; here each corner is one contiguous row."""
     batch, num_tokens, num_heads, head_dims = value.shape
     num_queries = sampling_locations.shape[1]
     if batch * num_tokens * num_heads >= 2**31:
@@ -56,14 +57,15 @@ def _sample_gather(value: Tensor, shapes: Shapes, sampling_locations: Tensor, at
     # table row of (b, token, m) = (b * S + token) * M + m; token = start_l + (t * H_l + y) * W_l + x
     x_rows, x_weights = _axis_corners(x, w_sizes, new([num_heads] * len(shapes))[:, None])
     y_rows, y_weights = _axis_corners(y, h_sizes, w_sizes * num_heads)
-    t_rows, t_weights = _axis_corners(t, t_sizes, h_sizes * w_sizes * num_heads)
+    t_rows, t_weights = _axis_corners(t, t_sizes, h_sizes * w_sizes * num_heads)  # (B, Q, M, 2, L, P) each
     starts = torch.tensor([0] + [t_ * h * w for t_, h, w in shapes][:-1], device=value.device).cumsum(0)
     base = (torch.arange(batch, device=value.device)[:, None, None] * num_tokens + starts) * num_heads  # (B, 1, L)
     base = (base + torch.arange(num_heads, device=value.device)[:, None]).to(torch.int32)  # (B, M, L)
-    t_rows = t_rows + base[:, None, :, :, None, None]
-    rows = (t_rows[..., :, None] + y_rows[..., None, :]).unsqueeze(-1) + x_rows[..., None, None, :]
-    weights = ((attention_weights[..., None] * t_weights)[..., :, None] * y_weights[..., None, :]).unsqueeze(-1)
-    weights = weights * x_weights[..., None, None, :]  # (B, Q, M, L, P, 2, 2, 2) like rows
+    t_rows = t_rows + base[:, None, :, None, :, None]
+    # (B, Q, M, 2t, 2y, 2x, L, P)
+    rows = (t_rows[..., :, None, :, :] + y_rows[..., None, :, :, :])[..., None, :, :] + x_rows[..., None, None, :, :, :]
+    weights = (attention_weights[..., None, :, :] * t_weights)[..., :, None, :, :] * y_weights[..., None, :, :, :]
+    weights = weights[..., None, :, :] * x_weights[..., None, None, :, :, :]
     output = F.embedding_bag(rows.reshape(batch * num_queries * num_heads, -1),
                              value.reshape(-1, head_dims), mode='sum',
                              per_sample_weights=weights.reshape(batch * num_queries * num_heads, -1))
@@ -90,6 +92,7 @@ def _sample_grid(value: Tensor, shapes: Shapes, sampling_locations: Tensor, atte
 
 
 SAMPLING_IMPLS = ('auto', 'grid_sample', 'gather')
+GATHER_CORNERS = 2**22  # trilinear corners per gather call (bounds its 2 x 16 MB index / weight tables)
 
 
 def ms_deform_attn_3d(value: Tensor, shapes: Shapes, sampling_locations: Tensor, attention_weights: Tensor,
@@ -105,8 +108,8 @@ def ms_deform_attn_3d(value: Tensor, shapes: Shapes, sampling_locations: Tensor,
             (``'grid_sample'``: ``(B * M, C_h, Q, P)`` per level; ``'gather'``: ``(B, Q, M, L, P, 8)`` corner
             rows and weights) are the largest intermediates, so this bounds peak memory.
         impl (str): ``'grid_sample'`` (the reference: 5-D ``grid_sample``, grid ``2 * loc - 1``), ``'gather'``
-            (the same values through one ``embedding_bag``, tested equal; about 1.5x faster on CPU in inference
-            and slower in backward), ``'auto'``: ``'gather'`` when no gradient is needed, else
+            (the same values through one ``embedding_bag``, tested equal; about 3x faster on CPU in inference,
+            1.2x slower in backward: ``benchmarks/RESULTS.md``), ``'auto'``: ``'gather'`` when no gradient is needed, else
             ``'grid_sample'``.
 
     Returns:
@@ -120,15 +123,19 @@ def ms_deform_attn_3d(value: Tensor, shapes: Shapes, sampling_locations: Tensor,
     if expected != num_tokens:
         raise ValueError(f'ms_deform_attn_3d: value has {num_tokens} tokens, the level shapes {list(shapes)} '
                          f'give {expected}')
+    if impl == 'auto':
+        needs_grad = torch.is_grad_enabled() and any(
+            tensor.requires_grad for tensor in (value, sampling_locations, attention_weights))
+        impl = 'grid_sample' if needs_grad else 'gather'
+    if impl == 'gather':  # past a few MB the corner tables fall out of cache: 1.6x slower unchunked (66k queries)
+        corners_per_query = value.shape[0] * attention_weights[0, 0].numel() * 8
+        gather_chunk = max(1, GATHER_CORNERS // corners_per_query)
+        chunk_size = gather_chunk if chunk_size is None else min(chunk_size, gather_chunk)
     if chunk_size is not None and chunk_size < num_queries:
         return torch.cat([
             ms_deform_attn_3d(value, shapes, sampling_locations[:, start:start + chunk_size],
                               attention_weights[:, start:start + chunk_size], impl=impl)
             for start in range(0, num_queries, chunk_size)], dim=1)
-    if impl == 'auto':
-        needs_grad = torch.is_grad_enabled() and any(
-            tensor.requires_grad for tensor in (value, sampling_locations, attention_weights))
-        impl = 'grid_sample' if needs_grad else 'gather'
     sample = _sample_gather if impl == 'gather' else _sample_grid
     return sample(value, shapes, sampling_locations, attention_weights)
 
