@@ -106,7 +106,8 @@ register_case('csa_tube_latency', Case(
     description='Per-32-frame-tube inference on 2 CPU threads at 224 px: CSA-UCF (ViT-B 32x1, 15 actor queries '
     'per frame, one pass gives the tube) against MMAction2\'s FastRCNN-style ViT-B AVA detector (VideoMAE 16x4, '
     'ground-truth proposals, 2 actors) run once per keyframe: a tube costs 32 passes (one pass timed, x32; the '
-    'passes are identical work). Random weights (speed does not depend on them). Target (paper Table 6): ours >= 2.5x faster per tube, latency ratio within 1.5x of the GMAC ratio. '
+    'passes are identical work). Random weights (speed does not depend on them). Target (paper Table 6): ours '
+    '>= 2.5x faster per tube, latency ratio within 1.5x of the GMAC ratio. '
     'The peer\'s GMACs count its backbone only (the RoI head, which the counter cannot trace, adds < 0.1%). '
     'Peak RSS includes the FLOP counter\'s trace of the same process (ours: 12 GB traced, 2.5 GB for inference '
     'alone). Latency on this VM varies by about 10-15% between runs: docs/csa.md "Performance" lists re-runs.',

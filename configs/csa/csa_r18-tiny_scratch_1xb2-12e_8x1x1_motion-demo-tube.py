@@ -16,11 +16,13 @@ model = dict(
     neck=dict(_delete_=True, type='MultiLevelProjection3D', in_channels=(32, 64, 128), out_channels=64, num_levels=4,
               num_groups=16),
     num_classes=12, num_queries=4, num_frames=clip_len, embed_dims=64,
-    encoder=dict(num_layers=1, layer_cfg=dict(self_attn_cfg=dict(num_points=2), ffn_cfg=dict(feedforward_channels=256))),
+    encoder=dict(num_layers=1,
+                 layer_cfg=dict(self_attn_cfg=dict(num_points=2), ffn_cfg=dict(feedforward_channels=256))),
     # LN weight 1 (official) makes the logits, a channel mean of LN(q), exactly 0 with no gradient into the CDL
     # at the start (docs/csa.md "Tiny-data levers"); a spread weight lets a short schedule learn classes
     decoder=dict(num_layers=1, feedforward_channels=256,
-                 init_cfg=dict(type='Normal', layer=[], override=dict(type='Normal', name='class_norm', mean=1.0, std=0.5))))
+                 init_cfg=dict(type='Normal', layer=[],
+                               override=dict(type='Normal', name='class_norm', mean=1.0, std=0.5))))
 train_pipeline = [
     dict(type='VideoInit'),
     dict(type='VideoDecode'),

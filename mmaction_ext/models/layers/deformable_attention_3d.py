@@ -105,12 +105,13 @@ def ms_deform_attn_3d(value: Tensor, shapes: Shapes, sampling_locations: Tensor,
         sampling_locations (Tensor): ``(B, Q, M, L, P, 3)`` in ``[0, 1]``, ``(x, y, t)``.
         attention_weights (Tensor): ``(B, Q, M, L, P)``, already normalised.
         chunk_size (int, optional): Process at most this many queries at once: the sampled values
-            (``'grid_sample'``: ``(B * M, C_h, Q, P)`` per level; ``'gather'``: ``(B, Q, M, L, P, 8)`` corner
-            rows and weights) are the largest intermediates, so this bounds peak memory.
+            (``'grid_sample'``: ``(B * M, C_h, Q, P)`` per level; ``'gather'``: 8 corner rows and weights per
+            point) are the largest intermediates, so this bounds peak memory (the gather path also caps
+            itself at ``GATHER_CORNERS`` corners per call).
         impl (str): ``'grid_sample'`` (the reference: 5-D ``grid_sample``, grid ``2 * loc - 1``), ``'gather'``
             (the same values through one ``embedding_bag``, tested equal; about 3x faster on CPU in inference,
-            1.2x slower in backward: ``benchmarks/RESULTS.md``), ``'auto'``: ``'gather'`` when no gradient is needed, else
-            ``'grid_sample'``.
+            1.2x slower in backward: ``benchmarks/RESULTS.md``), ``'auto'``: ``'gather'`` when no gradient is
+            needed, else ``'grid_sample'``.
 
     Returns:
         Tensor: ``(B, Q, M * C_h)``.
