@@ -43,11 +43,11 @@ setup(
         'einops',
         'six',
         'tqdm',
+        'open-clip-torch==3.3.0',  # CLIP's architecture, tokenizer and OpenAI-format loading (FocusVideo, ART)
     ],
     extras_require={
         'tests': ['pytest', 'psutil'],
         'natten': ['natten==0.17.5'],
-        'clip': ['clip-anytorch==2.6.0'],
     },
     zip_safe=False,
 )

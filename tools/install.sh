@@ -10,7 +10,8 @@
 #   3. mmcv 2.1.0 *with ops*, built from the sdist into a wheel cached per torch version under
 #      $MMACTION_EXT_CACHE (default ~/.cache/mmaction_ext); 10-45 min on 2 cores the first time;
 #   4. the system's FFmpeg libraries for torchcodec (apt-get, as root; otherwise a warning);
-#   5. mmengine 0.10.7, mmaction2 1.2.0, mmdet 3.3.0, torchcodec, decord, PyAV and this package (editable).
+#   5. mmengine 0.10.7, mmaction2 1.2.0, mmdet 3.3.0, torchcodec, decord, PyAV, open_clip and this package
+#      (editable).
 # Every pin is explained in docs/install.md.
 set -euo pipefail
 
@@ -137,7 +138,7 @@ import importlib.metadata as md, os, sys
 want = {"mmengine": "0.10.7", "mmaction2": "1.2.0", "mmdet": "3.3.0"}
 for name, version in want.items():
     assert md.version(name) == version, (name, md.version(name))
-for name in ("torchcodec", "decord", "av", "importlib_metadata", "scipy", "pytest", "mmaction-ext"):
+for name in ("torchcodec", "decord", "av", "importlib_metadata", "scipy", "pytest", "open-clip-torch", "mmaction-ext"):
     md.version(name)
 import mmaction_ext
 here = os.path.realpath(sys.argv[1])

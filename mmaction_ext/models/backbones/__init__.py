@@ -1,5 +1,8 @@
 from .emim_uniformer import EMIMBlock, UniFormerEMIM
 from .emim_vit import EMIMViTBlock, VisionTransformerEMIM
 from .video_focalnet import VideoFocalNet
+from .clip_vit import CLIPViT
+from .focusvideo_clip import FocusVideoCLIP, LocalSpatioTemporalLayer, QueryPropagationLayer
 
-__all__ = ['EMIMBlock', 'UniFormerEMIM', 'EMIMViTBlock', 'VisionTransformerEMIM', 'VideoFocalNet']
+__all__ = ['CLIPViT', 'EMIMBlock', 'EMIMViTBlock', 'FocusVideoCLIP', 'LocalSpatioTemporalLayer',
+           'QueryPropagationLayer', 'UniFormerEMIM', 'VideoFocalNet', 'VisionTransformerEMIM']

@@ -2,6 +2,10 @@ from .deformable_attention_3d import (DeformableEncoder3D, DeformableEncoderLaye
                                       ms_deform_attn_3d, sine_positional_encoding_3d)
 from .emim_attention import EMIMAttention
 from .focal_modulation import SpatioTemporalFocalModulation
+from .clip_vision import (CLIP_VISION_ARCHS, STAdapter, attention_with_extra_queries, build_clip_visual,
+                          load_clip_visual_state_dict, packed_attention, read_clip_state_dict)
 
-__all__ = ['DeformableEncoder3D', 'DeformableEncoderLayer3D', 'EMIMAttention', 'MultiScaleDeformableAttention3D',
-           'SpatioTemporalFocalModulation', 'ms_deform_attn_3d', 'sine_positional_encoding_3d']
+__all__ = ['CLIP_VISION_ARCHS', 'DeformableEncoder3D', 'DeformableEncoderLayer3D', 'EMIMAttention',
+           'MultiScaleDeformableAttention3D', 'STAdapter', 'SpatioTemporalFocalModulation',
+           'attention_with_extra_queries', 'build_clip_visual', 'load_clip_visual_state_dict', 'ms_deform_attn_3d',
+           'packed_attention', 'read_clip_state_dict', 'sine_positional_encoding_3d']

@@ -1,3 +1,4 @@
 from .csa_criterion import ActorConfidenceCost, CSACriterion, FrameTargets
+from .focusvideo_recon_loss import ReconstructionContrastiveLoss
 
-__all__ = ['ActorConfidenceCost', 'CSACriterion', 'FrameTargets']
+__all__ = ['ActorConfidenceCost', 'CSACriterion', 'FrameTargets', 'ReconstructionContrastiveLoss']

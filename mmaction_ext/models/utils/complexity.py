@@ -1,0 +1,33 @@
+"""Multiply-accumulate counts with mmengine's FlopAnalyzer, including the ops it does not know."""
+from typing import Any, List, Tuple
+
+import torch
+from torch import nn
+
+
+def _shape(value) -> List[int]:
+    return value.type().sizes()
+
+
+def sdpa_macs(inputs: List[Any], outputs: List[Any]) -> int:
+    """``aten::scaled_dot_product_attention``: ``q k^T`` and ``p v``, ``2 B h Lq Lk d`` multiply-adds
+    (mmengine's counter skips this op)."""
+    q, k = _shape(inputs[0]), _shape(inputs[1])
+    *batch, queries, head_dim = q
+    keys = k[-2]
+    count = 1
+    for size in batch:
+        count *= size
+    return 2 * count * queries * keys * head_dim
+
+
+def count_gmacs(model: nn.Module, inputs: Tuple) -> float:
+    """Giga multiply-accumulates of ``model(*inputs)`` (eval mode, no grad), as mmengine counts them, with
+    scaled-dot-product attention counted by :func:`sdpa_macs`."""
+    from mmengine.analysis import FlopAnalyzer
+    with torch.no_grad():
+        analyzer = FlopAnalyzer(model.eval(), inputs)
+        analyzer.set_op_handle('aten::scaled_dot_product_attention', sdpa_macs)
+        analyzer.unsupported_ops_warnings(False)
+        analyzer.uncalled_modules_warnings(False)
+        return analyzer.total() / 1e9
