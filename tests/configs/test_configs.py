@@ -26,7 +26,12 @@ def test_config_parses_builds_and_follows_naming(path):
     cfg = Config.fromfile(path)
     assert cfg.custom_imports == dict(imports=['mmaction_ext'], allow_failed_imports=False)
     name = osp.basename(path)[:-3]
-    MODELS.build(cfg.model)
+    if 'focusvideo' in name or 'st-adapter' in name:
+        import torch
+        with torch.device('meta'):  # CLIP ViT-L/14 (300M parameters): the construction, without the memory
+            MODELS.build(cfg.model)
+    else:
+        MODELS.build(cfg.model)
     if cfg.get('train_dataloader') is None:
         # Test-only configs (reference predictors) have no schedule: {model}_{frames}x{interval}x{clips}_{dataset}
         assert re.fullmatch(r'[a-z0-9-]+_\d+x\d+x\d+_[a-z0-9-]+', name), name

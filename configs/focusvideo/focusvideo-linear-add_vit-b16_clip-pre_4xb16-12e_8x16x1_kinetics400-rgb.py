@@ -1,0 +1,3 @@
+# Table 3e 'Linear + Add' (K400 83.9).
+_base_ = ['./focusvideo_vit-b16_clip-pre_4xb16-12e_8x16x1_kinetics400-rgb.py']
+model = dict(cls_head=dict(fusion='linear_add'))

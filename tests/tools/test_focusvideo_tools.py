@@ -1,0 +1,64 @@
+"""FocusVideo end to end: a tiny random CLIP file from the repo's tool, offline targets from
+tools/extract_features.py, then tools/train.py and tools/test.py on the tiny FocusVideo config."""
+import json
+import os.path as osp
+import re
+
+import numpy as np
+import pytest
+
+from helpers import REPO_ROOT, run_tool, tiny_demo_options
+
+CONFIGS = osp.join(REPO_ROOT, 'configs', 'focusvideo')
+BASELINE = osp.join(CONFIGS, 'st-adapter_tiny_demo-pre_1xb8-10e_8x2x1_motion-demo-large.py')
+FOCUSVIDEO = osp.join(CONFIGS, 'focusvideo_tiny_demo-pre_1xb8-10e_8x2x1_motion-demo-large.py')
+
+
+@pytest.fixture(scope='module')
+def tiny_clip_file(tmp_path_factory):
+    path = str(tmp_path_factory.mktemp('clip') / 'tiny_clip.pth')
+    made = run_tool(['tools/misc/make_tiny_clip.py', path])
+    assert made.returncode == 0 and 'wrote a random CLIP tiny' in made.stdout, made.stdout[-2000:]
+    return path
+
+
+@pytest.fixture(scope='module')
+def feature_store(tiny_clip_file, tiny_motion_demo, tmp_path_factory):
+    """Offline targets of the tiny demo's training videos from the frozen tiny CLIP (checkpoint 'none')."""
+    out = str(tmp_path_factory.mktemp('targets') / 'store')
+    options = tiny_demo_options(tiny_motion_demo) + [f'model.backbone.pretrained={tiny_clip_file}']
+    result = run_tool(['tools/extract_features.py', BASELINE, 'none', out, '--cfg-options', *options])
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert 'features of 16 videos (384 frames, dim 64)' in result.stdout and 'extracting' in result.stdout
+    return out
+
+
+def test_feature_store_layout_and_resume(feature_store, tiny_clip_file, tiny_motion_demo):
+    with open(osp.join(feature_store, 'index.json')) as f:
+        index = json.load(f)
+    assert index['dim'] == 64 and len(index['videos']) == 16
+    assert all(done and count == 24 for _, count, done in index['videos'].values())
+    offsets = sorted(offset for offset, _, _ in index['videos'].values())
+    assert offsets == list(range(0, 16 * 24, 24))
+    features = np.load(osp.join(feature_store, 'features.npy'), mmap_mode='r')
+    assert features.shape == (384, 64) and np.isfinite(features).all() and np.abs(features).sum(1).min() > 0
+    # A rerun finds everything written and extracts nothing.
+    options = tiny_demo_options(tiny_motion_demo) + [f'model.backbone.pretrained={tiny_clip_file}']
+    again = run_tool(['tools/extract_features.py', BASELINE, 'none', feature_store, '--cfg-options', *options])
+    assert again.returncode == 0 and 'resuming: 16 of 16 videos already written' in again.stdout
+
+
+def test_train_then_multiview_test_tiny_focusvideo(feature_store, tiny_clip_file, tiny_motion_demo, tmp_path):
+    work_dir = str(tmp_path)
+    options = tiny_demo_options(tiny_motion_demo, epochs=1) + [
+        f'model.backbone.pretrained={tiny_clip_file}',
+        f'train_dataloader.dataset.pipeline.2.feature_dir={feature_store}']
+    trained = run_tool(['tools/train.py', FOCUSVIDEO, '--work-dir', work_dir, '--cfg-options', *options])
+    assert trained.returncode == 0, trained.stdout[-4000:]
+    assert 'CLIP vision tower: loaded' in trained.stdout and 'FocusVideoCLIP' in trained.stdout
+    assert re.search(r'loss_recon: \d', trained.stdout) and 'Epoch(val) [1]' in trained.stdout
+    tested = run_tool(['tools/test.py', FOCUSVIDEO, osp.join(work_dir, 'epoch_1.pth'), '--work-dir', work_dir,
+                       '--cfg-options', *options])
+    assert tested.returncode == 0, tested.stdout[-4000:]
+    assert re.search(r'acc/top1\s+[\d.]+', tested.stdout.split('Test results of')[-1])
+
