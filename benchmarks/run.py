@@ -43,13 +43,13 @@ def measure_variant(case_name, variant_name, threads, repeats, warmup, quick):
     workload = variant.build(quick=quick)
     figures = dict(case=case_name, variant=variant_name, unit=workload.unit, repeats=repeats)
     if workload.model is not None:
-        from mmengine.analysis import get_model_complexity_info
-        with torch.no_grad():
-            info = get_model_complexity_info(workload.model.eval(), inputs=workload.flops_inputs,
-                                             show_table=False, show_arch=False)
-        # mmengine's "flops" are multiply-accumulates (fvcore convention), hence GMACs below.
-        figures.update(params=info['params'], flops=info['flops'] * workload.flops_scale,
-                       matmul_gflops=matmul_gflops())
+        from mmaction_ext.models.utils import count_gmacs
+        training = workload.model.training
+        # mmengine's counter (multiply-accumulates, fvcore convention, hence GMACs below), SDPA included.
+        gmacs = count_gmacs(workload.model, workload.flops_inputs)
+        workload.model.train(training)
+        figures.update(params=sum(p.numel() for p in workload.model.parameters()),
+                       flops=gmacs * 1e9 * workload.flops_scale, matmul_gflops=matmul_gflops())
     for _ in range(warmup):
         workload.step()
     times = []

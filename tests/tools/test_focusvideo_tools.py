@@ -62,3 +62,24 @@ def test_train_then_multiview_test_tiny_focusvideo(feature_store, tiny_clip_file
     assert tested.returncode == 0, tested.stdout[-4000:]
     assert re.search(r'acc/top1\s+[\d.]+', tested.stdout.split('Test results of')[-1])
 
+
+
+def test_query_attention_pictures(tiny_clip_file, tiny_motion_demo, tmp_path):
+    """Fig. 5's maps on a demo clip: rows are probability distributions over the patches (class token's key
+    left out, so each sums to at most 1), and the PNG is written."""
+    import glob
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'focusvideo_query_attention', osp.join(REPO_ROOT, 'tools', 'analysis', 'focusvideo_query_attention.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    video = sorted(glob.glob(osp.join(tiny_motion_demo, 'videos', 'val', '*.mp4')))[0]
+    out = str(tmp_path / 'attention.png')
+    maps = tool.main([FOCUSVIDEO, 'none', video, out, '--queries', '0', '5',
+                      '--cfg-options', f'model.backbone.pretrained={tiny_clip_file}'])
+    assert maps.shape == (8, 9, 5, 5)  # 8 frames, class token + 8 queries, 5x5 patches at 80 px
+    sums = maps.flatten(2).sum(-1)
+    assert (sums > 0).all() and (sums <= 1 + 1e-5).all()
+    assert osp.getsize(out) > 10000
+    with pytest.raises(ValueError, match=r'--queries \[9\] outside the 8 queries'):
+        tool.main([FOCUSVIDEO, 'none', video, out, '--queries', '9'])

@@ -159,8 +159,9 @@ class FocusVideoCLIP(CLIPViT):
 
         Returns:
             tuple: the block's output ``(N T, L, C)`` (identical to :meth:`forward_block`'s), what the QP layer
-            attends to (``A_FI (N T, K, C)``, or the output tokens for ``interaction='none'``), and the
-            head-averaged attention of the queries over the frame's tokens ``(N T, K, L)`` when asked.
+            attends to (``A_FI (N T, K, C)``, or the output tokens for ``interaction='none'``), and when asked
+            the head-averaged attention over the frame's ``L`` tokens of the class token (row 0) and of the
+            ``K`` queries (rows 1..K): ``(N T, 1 + K, L)`` (None for ``interaction='none'``).
         """
         if self.interaction == 'none':
             x = self.forward_block(index, x, frames)
@@ -178,11 +179,14 @@ class FocusVideoCLIP(CLIPViT):
             interacted = interacted + block.ls_2(block.mlp(block.ln_2(interacted.to(dtype)))).float()
         x = self._adapt(self.adapters_pre_mlp, index, x, frames)
         x = x + block.ls_2(block.mlp(block.ln_2(x)))
-        return x, interacted, None if probs is None else probs[:, x.shape[1]:]
+        if probs is not None:
+            probs = torch.cat([probs[:, :1], probs[:, x.shape[1]:]], dim=1)
+        return x, interacted, probs
 
     def forward(self, x: torch.Tensor, return_query_attention: bool = False):
         """See the class docstring; ``return_query_attention`` also returns, per propagation block, the
-        queries' head-mean attention over each frame's tokens (``(N, T, K, L)``, class token first)."""
+        head-mean attention of the class token and the queries over each frame's tokens:
+        ``(N, T, 1 + K, L)``, keys in CLIP's order (class token, then the patches row by row)."""
         batch, frames = x.shape[0], x.shape[2]
         x = self.embed(x)
         queries = self.action_queries.unsqueeze(0).expand(batch, -1, -1, -1).reshape(batch * frames,
@@ -195,7 +199,7 @@ class FocusVideoCLIP(CLIPViT):
             x, context, probs = self.forward_block_with_queries(index, x, queries, frames, return_query_attention)
             queries = self._propagate(index)(queries, context)
             if probs is not None:
-                attention.append(probs.reshape(batch, frames, self.num_queries, -1))
+                attention.append(probs.reshape(batch, frames, 1 + self.num_queries, -1))
         queries = queries.reshape(batch, frames * self.num_queries, -1)
         if self.local_st is not None:
             queries = self.local_st(queries)

@@ -55,8 +55,10 @@ def test_interacted_queries_follow_eq_11():
         _, interacted, probs = focus.forward_block_with_queries(0, x, queries, 3, need_weights=True)
         adapted = focus.adapters_pre_attn['0'](x, 3, focus.grid)
         reference, reference_probs = block.attn(block.ln_1(queries), block.ln_1(adapted), block.ln_1(adapted))
+        cls_probs = block.attn(block.ln_1(adapted), block.ln_1(adapted), block.ln_1(adapted))[1][:, :1]
     assert torch.allclose(interacted, queries + reference, atol=1e-5)
-    assert torch.allclose(probs, reference_probs, atol=1e-6) and probs.shape == (3, 8, 5)
+    assert probs.shape == (3, 1 + 8, 5) and torch.allclose(probs[:, 1:], reference_probs, atol=1e-6)
+    assert torch.allclose(probs[:, :1], cls_probs, atol=1e-6)
 
 
 @pytest.mark.parametrize('layers, expected', [('all', (0, 1, 2, 3)), ('half', (1, 3)), ('top', (3, )),
