@@ -3,6 +3,7 @@ from .emim_vit import EMIMViTBlock, VisionTransformerEMIM
 from .video_focalnet import VideoFocalNet
 from .clip_vit import CLIPViT
 from .focusvideo_clip import FocusVideoCLIP, LocalSpatioTemporalLayer, QueryPropagationLayer
+from .focusvideo_query_injection import QueryInjection
 
 __all__ = ['CLIPViT', 'EMIMBlock', 'EMIMViTBlock', 'FocusVideoCLIP', 'LocalSpatioTemporalLayer',
-           'QueryPropagationLayer', 'UniFormerEMIM', 'VideoFocalNet', 'VisionTransformerEMIM']
+           'QueryInjection', 'QueryPropagationLayer', 'UniFormerEMIM', 'VideoFocalNet', 'VisionTransformerEMIM']

@@ -128,3 +128,51 @@ def test_gmacs_per_view_match_the_global_branch_numbers():
     focus = count_gmacs(FocusVideoCLIP(adapter_positions=('pre_mlp', )), video)
     assert k400 == pytest.approx(148, rel=0.03) and ssv2 == pytest.approx(163, rel=0.03)
     assert 0 < focus - k400 <= 5
+
+
+UNIFORMERV2_TINY = dict(type='UniFormerV2', input_resolution=32, patch_size=16, width=64, layers=3, heads=2,
+                        t_size=4, temporal_downsample=True, return_list=[1, 2], n_layers=2, n_dim=64, n_head=2,
+                        clip_pretrained=False, pretrained=None)
+
+
+def test_query_injection_leaves_uniformerv2_unchanged():
+    """Beyond the paper: the local branch on MMAction2's UniFormerV2 (its blocks: nn.MultiheadAttention, seq-first)."""
+    from mmaction.registry import MODELS
+    from mmengine.registry import init_default_scope
+
+    from mmaction_ext.models.backbones import QueryInjection
+    init_default_scope('mmaction')
+    torch.manual_seed(0)
+    injected = QueryInjection(UNIFORMERV2_TINY, num_frames=2, embed_dims=64, propagation_layers='half').eval()
+    injected.init_weights()
+    plain = MODELS.build(UNIFORMERV2_TINY).eval()
+    plain.load_state_dict(injected.backbone.state_dict())
+    video = torch.randn(2, 3, 4, 32, 32)
+    with torch.no_grad():
+        pooled, frames, queries = injected(video)
+        assert torch.allclose(pooled, plain(video), atol=1e-5)
+    assert queries.shape == (2, 2, 8, 64) and frames.shape == (2, 2, 64)
+    assert injected.propagation_layers == (0, 2)
+    # The queries really read the blocks: other tokens, other queries.
+    with torch.no_grad():
+        assert not torch.allclose(injected(video.flip(2))[2], queries)
+    with pytest.raises(ValueError, match='set QueryInjection.num_frames'):
+        QueryInjection(UNIFORMERV2_TINY, num_frames=4, embed_dims=64)(video)
+    with pytest.raises(ValueError, match="no submodule 'blocks'"):
+        QueryInjection(UNIFORMERV2_TINY, num_frames=2, embed_dims=64, blocks='blocks')
+
+
+def test_query_injection_adds_the_local_branch_parameters_to_uniformerv2_b16():
+    """UniFormerV2-B/16 (8 frames, 4 after its temporal downsampling) + the shared local branch and FocusVideo's
+    reconstruction projection: +7.73M parameters."""
+    from mmaction.registry import MODELS
+    from mmengine.registry import init_default_scope
+
+    from mmaction_ext.models.backbones import QueryInjection
+    init_default_scope('mmaction')
+    config = dict(type='UniFormerV2', clip_pretrained=False, pretrained=None)
+    plain = MODELS.build(config)  # its drop-path schedule calls .item(): no meta device
+    injected = QueryInjection(config, num_frames=4, embed_dims=768)
+    head = FocusVideoHead(400, 768, query_supervision='recon_online')
+    added = sum(p.numel() for p in injected.parameters()) - sum(p.numel() for p in plain.parameters())
+    assert added + sum(p.numel() for p in head.recon_proj.parameters()) == pytest.approx(7.73e6, rel=0.01)
