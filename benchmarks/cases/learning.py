@@ -8,7 +8,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from typing import Dict, List
+from typing import Dict, List, Optional, Tuple
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -29,6 +29,10 @@ class LearningCase:
     metric_titles: Dict[str, str] = field(default_factory=lambda: {'top1': 'top-1', 'mean1': 'mean-class acc.'})
     # Variants that are only tested (checkpoint 'none'), e.g. a parameter-free reference detector.
     test_only: List[str] = field(default_factory=list)
+    # Commands (tool + arguments, repo-relative) run once before the seeds, each skipped when the file it
+    # writes (second item, None: always run, e.g. a resumable tool) exists: e.g. a stage-1 model and the
+    # features the variants read.
+    setup: List[Tuple[List[str], Optional[str]]] = field(default_factory=list)
 
 
 LEARNING_CASES: Dict[str, LearningCase] = {}
@@ -89,6 +93,14 @@ def run_learning_case(name, case, quick=False, jobs=1, rows=None, on_result=None
     """
     print(f'[benchmark] {name}: generating the data (skipped when up to date) ...', flush=True)
     _run(['tools/data/generate_motion_demo.py', *case.data_args])
+    for command, output in case.setup:
+        if output is not None and osp.exists(osp.join(REPO, output)):
+            print(f'[benchmark] {name}: {output} exists, skipping {command[0]}', flush=True)
+            continue
+        print(f'[benchmark] {name}: {" ".join(command)} ...', flush=True)
+        start = time.time()
+        _run(command)
+        print(f'[benchmark] {name}: {command[0]} done in {(time.time() - start) / 60:.1f} min', flush=True)
     rows = {variant: row for variant, row in (rows or {}).items() if variant in case.configs}
     for variant, config in case.configs.items():
         rows.setdefault(variant, dict(config=config, seeds=[], train_s=[], **{key: [] for key in case.metrics}))
@@ -162,3 +174,26 @@ LEARNING_CASES['csa_demo_learning'] = LearningCase(
                    'video_map': 'video-mAP@0.5'},
     data_args=['data/motion_demo_det_large', '--flavour', 'detection', '--det-train', '120', '--det-val', '24',
                '--det-num-frames', '24'])
+
+FOCUSVIDEO_STAGE1 = 'configs/focusvideo/clip-vit_tiny_scratch_1xb8-10e_8x2x1_motion-demo-large.py'
+FOCUSVIDEO_STAGE1_CKPT = 'work_dirs/clip-vit_tiny_scratch_1xb8-10e_8x2x1_motion-demo-large/epoch_10.pth'
+LEARNING_CASES['focusvideo_demo_learning'] = LearningCase(
+    description='Two-stage demo on the larger motion demo (12 classes, 200 training and 10 validation clips per '
+    'class, chance 0.083): stage 1 trains a tiny CLIP-style ViT (width 64, 2 blocks, 16 px patches at 80 px, '
+    'ST-Adapters at both positions) unfrozen from scratch, 10 epochs, once (setup; it also writes the offline '
+    'targets with tools/extract_features.py); stage 2 freezes it and trains, 10 epochs each, FocusVideo (8 '
+    'queries per frame, shared QP layer, local layer, L_cls + L_recon offline) against its global branch alone '
+    '(ST-Adapter, Table 3a M1), fresh adapters for both, same seeds. Multi-view test, 3 clips x 3 crops.',
+    peer='ST-Adapter (global branch, M1) on stage 1',
+    configs={
+        'ours FocusVideo on stage 1': 'configs/focusvideo/focusvideo_tiny_demo-pre_1xb8-10e_8x2x1_motion-demo-large.py',
+        'ST-Adapter (global branch, M1) on stage 1':
+        'configs/focusvideo/st-adapter_tiny_demo-pre_1xb8-10e_8x2x1_motion-demo-large.py',
+    },
+    setup=[
+        (['tools/train.py', FOCUSVIDEO_STAGE1, '--work-dir', osp.dirname(FOCUSVIDEO_STAGE1_CKPT)],
+         FOCUSVIDEO_STAGE1_CKPT),
+        (['tools/extract_features.py', FOCUSVIDEO_STAGE1, FOCUSVIDEO_STAGE1_CKPT,
+          'data/motion_demo_large/focusvideo_targets'], None),
+    ],
+    data_args=['data/motion_demo_large', '--flavour', 'classification', '--train-per-class', '200'])

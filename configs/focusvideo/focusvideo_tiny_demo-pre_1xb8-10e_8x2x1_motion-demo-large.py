@@ -1,8 +1,8 @@
 # The FocusVideo demo's stage 2 (not a paper setting): stage 1's ViT frozen as the "CLIP", fresh ST-Adapters,
 # 8 action queries per frame with the shared QP layer and local layer (8 heads, FFN = C), L_cls + L_recon against
 # stage 1's per-frame features (offline targets):
-#   python tools/extract_features.py configs/focusvideo/clip-vit_tiny_scratch_1xb8-30e_8x2x1_motion-demo-large.py \
-#       work_dirs/clip-vit_tiny_scratch_1xb8-30e_8x2x1_motion-demo-large/epoch_30.pth \
+#   python tools/extract_features.py configs/focusvideo/clip-vit_tiny_scratch_1xb8-10e_8x2x1_motion-demo-large.py \
+#       work_dirs/clip-vit_tiny_scratch_1xb8-10e_8x2x1_motion-demo-large/epoch_10.pth \
 #       data/motion_demo_large/focusvideo_targets
 _base_ = ['./st-adapter_tiny_demo-pre_1xb8-10e_8x2x1_motion-demo-large.py']
 feature_dir = 'data/motion_demo_large/focusvideo_targets'
