@@ -19,7 +19,7 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # run from a checkout too
 
 import mmaction_ext  # noqa: E402,F401  (applies compat fixes, registers modules)
-from mmaction_ext.engine import add_common_arguments, load_config, parse_tool_args, run_tool  # noqa: E402
+from mmaction_ext.engine import add_common_arguments, build_model, load_config, parse_tool_args, run_tool  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -53,25 +53,15 @@ def main(argv=None):
     args = parse_args(argv)
     import numpy as np
     import torch
-    from mmaction.registry import DATASETS, MODELS
+    from mmaction.registry import DATASETS
     from mmengine.dataset import Compose
-    from mmengine.registry import init_default_scope
-    from mmengine.runner import load_checkpoint
     from tqdm import tqdm
 
     from mmaction_ext.datasets.transforms import VideoInit
     from mmaction_ext.datasets.transforms.frame_features import FEATURES_FILE, INDEX_FILE
 
-    if args.checkpoint != 'none' and not osp.isfile(args.checkpoint):
-        raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
     cfg = load_config(args.config, args.cfg_options, args.work_dir, args.launcher)
-    init_default_scope(cfg.get('default_scope', 'mmaction'))
-    model = MODELS.build(cfg.model)
-    if args.checkpoint == 'none':
-        model.init_weights()
-    else:
-        load_checkpoint(model, args.checkpoint, map_location='cpu')
-    model.eval()
+    model = build_model(cfg, args.checkpoint)
     backbone = model.backbone
     window = getattr(backbone, 'num_frames', None)
     dim = getattr(backbone, 'embed_dims', None)

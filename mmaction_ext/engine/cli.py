@@ -58,6 +58,25 @@ def load_config(path, cfg_options=None, work_dir=None, launcher='none'):
     return adapt_config_for_cpu_distributed(cfg)
 
 
+def build_model(cfg, checkpoint: str = 'none', before_weights=None):
+    """``cfg.model`` for a tool that runs it outside a Runner: built in the config's default scope,
+    ``before_weights(model)`` (argument checks that need the built model, before any file is read), its
+    ``init_weights`` (pretrained files), then ``checkpoint`` unless it is ``'none'``; in eval mode."""
+    from mmaction.registry import MODELS
+    from mmengine.registry import init_default_scope
+    from mmengine.runner import load_checkpoint
+    if checkpoint != 'none' and not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
+    init_default_scope(cfg.get('default_scope', 'mmaction'))
+    model = MODELS.build(cfg.model)
+    if before_weights is not None:
+        before_weights(model)
+    model.init_weights()
+    if checkpoint != 'none':
+        load_checkpoint(model, checkpoint, map_location='cpu')
+    return model.eval()
+
+
 def build_runner(cfg):
     """The default Runner, or the one named by ``runner_type``."""
     return RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)

@@ -5,7 +5,7 @@ import pickle
 import pytest
 import torch
 
-from helpers import REPO_ROOT, RunsCode, run_tool
+from helpers import REPO_ROOT, RunsCode
 from mmaction_ext.fileio import UnsafeAnnotationError
 
 
@@ -30,9 +30,8 @@ def test_gains_csv_and_plot(tmp_path):
     _dump(tmp_path / 'a.pkl', [0, 1, 0, 0, 2, 2, 3, 0], labels)  # per class 0.5, 0, 1, 0.5
     _dump(tmp_path / 'b.pkl', [0, 0, 1, 0, 2, 0, 3, 3], labels)  # per class 1, 0.5, 0.5, 1
     (tmp_path / 'classes.txt').write_text('walk\nrun\njump\nspin\n')
-    result = run_tool(['tools/analysis/per_class_gain.py', str(tmp_path / 'a.pkl'), str(tmp_path / 'b.pkl'),
-                       '--out-dir', str(tmp_path / 'out'), '--topk', '2', '--classes', str(tmp_path / 'classes.txt')])
-    assert result.returncode == 0, result.stdout[-3000:]
+    _tool().main([str(tmp_path / 'a.pkl'), str(tmp_path / 'b.pkl'), '--out-dir', str(tmp_path / 'out'), '--topk', '2',
+                  '--classes', str(tmp_path / 'classes.txt')])
     with open(tmp_path / 'out' / 'per_class_gain.csv') as f:
         rows = list(csv.DictReader(f))
     assert [(r['class'], float(r['gain'])) for r in rows] == [('walk', 0.5), ('run', 0.5), ('spin', 0.5),

@@ -19,7 +19,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from mmengine.config import DictAction  # noqa: E402
 
 import mmaction_ext  # noqa: E402,F401  (applies compat fixes, registers modules)
-from mmaction_ext.engine import load_config, parse_tool_args, run_tool  # noqa: E402
+from mmaction_ext.engine import build_model, load_config, parse_tool_args, run_tool  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -103,18 +103,14 @@ def class_attention_pngs(model, sample, classes, out_dir, frame=None, actor_thr=
 
 def main(argv=None):
     args = parse_args(argv)
-    from mmaction.registry import DATASETS, MODELS
-    from mmengine.registry import init_default_scope
-    from mmengine.runner import load_checkpoint
+    from mmaction.registry import DATASETS
     cfg = load_config(args.config, args.cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mmaction'))
-    model = MODELS.build(cfg.model)
-    if not hasattr(model, 'test_cfg') or 'class_attention' not in getattr(model, 'test_cfg', {}):
-        raise ValueError(f'{args.config}: model {type(model).__name__} has no class attention (a CSADetector has)')
-    model.init_weights()
-    if args.checkpoint != 'none':
-        load_checkpoint(model, args.checkpoint, map_location='cpu')
-    model.eval()
+
+    def check(model):
+        if not hasattr(model, 'test_cfg') or 'class_attention' not in getattr(model, 'test_cfg', {}):
+            raise ValueError(f'{args.config}: model {type(model).__name__} has no class attention (a CSADetector has)')
+
+    model = build_model(cfg, args.checkpoint, check)
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
     if not 0 <= args.index < len(dataset):
         raise ValueError(f'--index {args.index} outside the test dataset of {len(dataset)} samples')

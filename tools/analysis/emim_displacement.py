@@ -16,7 +16,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from mmengine.config import DictAction  # noqa: E402
 
 import mmaction_ext  # noqa: E402,F401  (applies compat fixes, registers modules)
-from mmaction_ext.engine import load_config, parse_tool_args, run_tool  # noqa: E402
+from mmaction_ext.engine import build_model, load_config, parse_tool_args, run_tool  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -87,19 +87,11 @@ def draw(frame, offsets, out):
 def main(argv=None):
     args = parse_args(argv)
     import torch
-    from mmaction.registry import MODELS
     from mmengine.dataset import Compose, pseudo_collate
-    from mmengine.registry import init_default_scope
-    from mmengine.runner import load_checkpoint
     if not osp.isfile(args.video):
         raise FileNotFoundError(f'video not found: {args.video}')
     cfg = load_config(args.config, args.cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mmaction'))
-    model = MODELS.build(cfg.model)
-    model.init_weights()
-    if args.checkpoint != 'none':
-        load_checkpoint(model, args.checkpoint, map_location='cpu')
-    model.eval()
+    model = build_model(cfg, args.checkpoint)
     pipeline = Compose(cfg.val_dataloader.dataset.pipeline)
     sample = pipeline(dict(filename=args.video, label=-1, start_index=0, modality='RGB'))
     frames, offsets, block = displacement(model, pseudo_collate([sample]), args.block)
