@@ -119,13 +119,13 @@ def test_missing_and_unexpected_keys_are_reported(tiny_clip, tmp_path, caplog):
     assert missing == ['ln_post.weight'] and unexpected == ['extra.weight']
 
 
-def test_bf16_frozen_clip_stays_close_to_fp32(tiny_clip):
+@pytest.mark.parametrize('name, dtype', [('bf16', torch.bfloat16), ('fp16', torch.float16)])
+def test_half_precision_frozen_clip_stays_close_to_fp32(tiny_clip, name, dtype):
     _, path, _ = tiny_clip
     video = torch.randn(1, 3, 3, 32, 32)
     full, half = _loaded(path, adapter_positions=('pre_mlp', )), _loaded(path, adapter_positions=('pre_mlp', ),
-                                                                       frozen_dtype='bf16')
-    assert half.visual.conv1.weight.dtype == torch.bfloat16 and half.adapters_pre_mlp['0'].up.weight.dtype == \
-        torch.float32
+                                                                       frozen_dtype=name)
+    assert half.visual.conv1.weight.dtype == dtype and half.adapters_pre_mlp['0'].up.weight.dtype == torch.float32
     with torch.no_grad():
         a, b = full(video)[1], half(video)[1]
     assert b.dtype == torch.float32 and (a - b).abs().max() < 0.05 * a.abs().max()
