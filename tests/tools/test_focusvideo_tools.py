@@ -76,7 +76,7 @@ def test_train_then_multiview_test_tiny_focusvideo(feature_store, tiny_clip_file
         f'train_dataloader.dataset.pipeline.2.feature_dir={feature_store}']
     trained = run_tool(['tools/train.py', FOCUSVIDEO, '--work-dir', work_dir, '--cfg-options', *options])
     assert trained.returncode == 0, trained.stdout[-4000:]
-    assert 'CLIP vision tower: loaded' in trained.stdout and 'FocusVideoCLIP' in trained.stdout
+    assert 'VisionTransformer: loaded' in trained.stdout and 'FocusVideoCLIP' in trained.stdout
     assert re.search(r'loss_recon: \d', trained.stdout) and 'Epoch(val) [1]' in trained.stdout
     tested = run_tool(['tools/test.py', FOCUSVIDEO, osp.join(work_dir, 'epoch_1.pth'), '--work-dir', work_dir,
                        '--cfg-options', *options])

@@ -10,11 +10,14 @@ One place for everything the CLIP-based models of the package (FocusVideo, ART) 
   parameter-free interaction, eqs. 4-11; attention maps for visualisation; ART's region queries).
 - :class:`STAdapter`: ST-Adapter (Pan et al., NeurIPS 2022), a depthwise temporal convolution between a
   down- and an up-projection, added residually to the patch tokens.
+- :func:`build_clip` / :func:`save_clip_file`: a whole CLIP (vision and text towers) in OpenAI's file formats,
+  for generated test weights and text banks.
 - :func:`load_clip_visual_state_dict`: the vision weights of a local CLIP file (OpenAI TorchScript only with
   an explicit trust flag, plain state_dicts through the package's safe loader), prefixes stripped, the
   positional embedding resized to the model's grid, mismatches reported by name.
 """
 import math
+import os.path as osp
 import warnings
 import zipfile
 from collections import OrderedDict
@@ -22,11 +25,10 @@ from typing import Dict, Mapping, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
-from mmengine.logging import MMLogger
 from torch import nn
 
 from mmaction_ext.fileio import load_official_state_dict
-from mmaction_ext.models.utils import compare_state_dict_shapes, summarise_keys
+from mmaction_ext.models.utils import compare_state_dict_shapes, load_state_dict_logged, summarise_keys
 
 # OpenAI's released vision towers (heads = width // 64, as OpenAI's build_model infers them), plus a
 # CPU-sized one for tests and demos.
@@ -249,7 +251,6 @@ def read_clip_state_dict(filename: str, trust_torchscript: bool = False) -> 'Ord
         FileNotFoundError, UnsafeCheckpointError, CorruptCheckpointError: as the safe loader.
         ValueError: a TorchScript file without ``trust_torchscript=True``.
     """
-    import os.path as osp
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'CLIP weights {filename} can not be found')
@@ -259,7 +260,9 @@ def read_clip_state_dict(filename: str, trust_torchscript: bool = False) -> 'Ord
                 f'{filename} is a TorchScript archive (as OpenAI\'s released CLIP .pt files): loading it runs code '
                 'stored in the file. If you trust it, set trust_torchscript=True (backbone option), or convert it '
                 'once to a plain state_dict')
-        state_dict = torch.jit.load(filename, map_location='cpu').state_dict()
+        with warnings.catch_warnings():  # torch's deprecation note on TorchScript: the format OpenAI ships
+            warnings.simplefilter('ignore', FutureWarning)
+            state_dict = torch.jit.load(filename, map_location='cpu').state_dict()
     else:
         state_dict = load_official_state_dict(filename)
     result = OrderedDict()
@@ -316,13 +319,4 @@ def load_clip_visual_state_dict(visual: nn.Module, filename: str, trust_torchscr
     if mismatched:
         raise ValueError(f'{filename} is not a CLIP of this architecture: {len(mismatched)} shapes differ: '
                          f'{summarise_keys(mismatched, 4)}')
-    missing, unexpected = visual.load_state_dict(state_dict, strict=False)
-    logger = MMLogger.get_current_instance()
-    logger.info(f'CLIP vision tower: loaded {len(state_dict) - len(unexpected)} tensors from {filename}')
-    if missing:
-        logger.warning(f'CLIP vision tower: {len(missing)} keys not in {filename} keep their init: '
-                       f'{summarise_keys(missing)}')
-    if unexpected:
-        logger.warning(f'CLIP vision tower: {len(unexpected)} unexpected keys in {filename} ignored: '
-                       f'{summarise_keys(unexpected)}')
-    return list(missing), list(unexpected)
+    return load_state_dict_logged(visual, state_dict, filename)
