@@ -63,6 +63,7 @@ register_case('focusvideo_forward', Case(
 register_case('focusvideo_train_step', Case(
     description='One training step (forward, backward through the frozen CLIP into the adapters and queries, '
     'AdamW on the learnable parameters; FocusVideo adds L_recon with online targets), batch 1, 8x224x224. GMACs '
-    'count a step as 3 forwards (an upper bound: the frozen weights get no gradient). Target: ratio <= 1.15.',
+    'count a step as 3 forwards (an upper bound: the frozen weights get no gradient). Target: ratio <= 1.15. '
+    'Other runs the same day: 1.17 and 1.10 (2 threads), 1.13 (1 thread): this VM\'s spread; docs/focusvideo.md.',
     peer=GLOBAL, repeats=3, warmup=1,
     variants={GLOBAL: _model('global', True), FOCUS: _model('focusvideo', True)}))
