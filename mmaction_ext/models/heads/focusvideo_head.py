@@ -104,11 +104,13 @@ class FocusVideoHead(BaseHead):
                 fused = self.fuse_global(video) + self.fuse_local(local)
         return self.fc_cls(self.dropout(fused))
 
-    def _labels(self, data_samples: Sequence, device) -> torch.Tensor:
-        labels = [sample.gt_label for sample in data_samples]
-        return torch.stack([torch.as_tensor(label, device=device).reshape(-1)[0] for label in labels]) \
-            if all(torch.as_tensor(label).numel() == 1 for label in labels) \
-            else torch.stack([torch.as_tensor(label, device=device) for label in labels])
+    @staticmethod
+    def _labels(data_samples: Sequence, device) -> torch.Tensor:
+        """``(N, )`` class indices, or ``(N, C)`` when the samples carry one-hot / soft labels."""
+        labels = [torch.as_tensor(sample.gt_label, device=device) for sample in data_samples]
+        if all(label.numel() == 1 for label in labels):
+            return torch.stack([label.reshape(()) for label in labels])
+        return torch.stack(labels)
 
     def _offline_targets(self, data_samples: Sequence, like: torch.Tensor) -> torch.Tensor:
         targets = []
