@@ -5,4 +5,5 @@ from .tube_transforms import (PackTubeInputs, TubeCenterCrop, TubeFlip, TubeRand
 from .video_reader import VideoBackendFallbackWarning, VideoDecodeError, open_video
 
 __all__ = ['FrameFeatureStore', 'LoadFrameFeatureTargets', 'SampleAllFrames', 'VideoInit', 'VideoDecode',
-           'open_video', 'VideoDecodeError', 'VideoBackendFallbackWarning', 'PackTubeInputs', 'TubeCenterCrop', 'TubeFlip', 'TubeRandomCrop', 'TubeRandomResizedCrop', 'TubeResize']
+           'open_video', 'VideoDecodeError', 'VideoBackendFallbackWarning', 'PackTubeInputs', 'TubeCenterCrop',
+           'TubeFlip', 'TubeRandomCrop', 'TubeRandomResizedCrop', 'TubeResize']

@@ -84,6 +84,27 @@ def propagation_layer_indices(layers: Union[str, Sequence[int]], num_layers: int
     return indices
 
 
+def build_local_branch(embed_dims: int, propagation_layers: Sequence[int], share_propagation: bool,
+                       local_st_modeling: bool, num_heads: int, ffn_ratio: float):
+    """The local branch's layers (eqs. 12-15): one QP layer, or an ``nn.ModuleDict`` of one per propagation block
+    (keys ``str(index)``), and the local layer (None when switched off)."""
+    hidden = int(round(embed_dims * ffn_ratio))
+    if share_propagation:
+        query_propagation = QueryPropagationLayer(embed_dims, num_heads, hidden)
+    else:
+        query_propagation = nn.ModuleDict(
+            {str(i): QueryPropagationLayer(embed_dims, num_heads, hidden) for i in propagation_layers})
+    local_st = LocalSpatioTemporalLayer(embed_dims, num_heads, hidden) if local_st_modeling else None
+    return query_propagation, local_st
+
+
+def propagation_layer(query_propagation: nn.Module, index: int) -> QueryPropagationLayer:
+    """The QP layer that follows block ``index`` (see :func:`build_local_branch`)."""
+    if isinstance(query_propagation, nn.ModuleDict):
+        return query_propagation[str(index)]
+    return query_propagation
+
+
 @MODELS.register_module()
 class FocusVideoCLIP(CLIPViT):
     """FocusVideo's backbone: the global branch plus action queries and the local action query stream.
@@ -128,14 +149,10 @@ class FocusVideoCLIP(CLIPViT):
         self.interaction = interaction
         self.propagation_layers = propagation_layer_indices(propagation_layers, self.num_layers)
         self.share_propagation = share_propagation
-        hidden = int(round(self.embed_dims * local_ffn_ratio))
         self.action_queries = nn.Parameter(torch.zeros(self.num_frames, num_queries, self.embed_dims))
-        if share_propagation:
-            self.query_propagation = QueryPropagationLayer(self.embed_dims, local_heads, hidden)
-        else:
-            self.query_propagation = nn.ModuleDict({
-                str(i): QueryPropagationLayer(self.embed_dims, local_heads, hidden) for i in self.propagation_layers})
-        self.local_st = LocalSpatioTemporalLayer(self.embed_dims, local_heads, hidden) if local_st_modeling else None
+        self.query_propagation, self.local_st = build_local_branch(
+            self.embed_dims, self.propagation_layers, share_propagation, local_st_modeling, local_heads,
+            local_ffn_ratio)
 
     def init_weights(self) -> None:
         """As :meth:`CLIPViT.init_weights`; the queries are drawn from N(0, 0.02) (truncated) unless
@@ -143,9 +160,6 @@ class FocusVideoCLIP(CLIPViT):
         super().init_weights()
         if self.init_cfg is None:
             trunc_normal_(self.action_queries, std=0.02)
-
-    def _propagate(self, index: int) -> QueryPropagationLayer:
-        return self.query_propagation if self.share_propagation else self.query_propagation[str(index)]
 
     def _query_adapter(self, index: int):
         for adapters in (self.adapters_pre_attn, self.adapters_pre_mlp):
@@ -197,7 +211,7 @@ class FocusVideoCLIP(CLIPViT):
                 x = self.forward_block(index, x, frames)
                 continue
             x, context, probs = self.forward_block_with_queries(index, x, queries, frames, return_query_attention)
-            queries = self._propagate(index)(queries, context)
+            queries = propagation_layer(self.query_propagation, index)(queries, context)
             if probs is not None:
                 attention.append(probs.reshape(batch, frames, 1 + self.num_queries, -1))
         queries = queries.reshape(batch, frames * self.num_queries, -1)

@@ -10,7 +10,7 @@ from torch import nn
 
 from mmaction_ext.models.layers.clip_vision import attention_with_extra_queries
 
-from .focusvideo_clip import LocalSpatioTemporalLayer, QueryPropagationLayer, propagation_layer_indices
+from .focusvideo_clip import build_local_branch, propagation_layer, propagation_layer_indices
 
 
 @MODELS.register_module()
@@ -75,14 +75,9 @@ class QueryInjection(BaseModule):
         self.num_frames, self.num_queries, self.embed_dims = num_frames, num_queries, embed_dims
         self.propagation_layers = propagation_layer_indices(propagation_layers, len(block_list))
         self.share_propagation = share_propagation
-        hidden = int(round(embed_dims * local_ffn_ratio))
         self.action_queries = nn.Parameter(torch.zeros(num_frames, num_queries, embed_dims))
-        if share_propagation:
-            self.query_propagation = QueryPropagationLayer(embed_dims, local_heads, hidden)
-        else:
-            self.query_propagation = nn.ModuleDict(
-                {str(i): QueryPropagationLayer(embed_dims, local_heads, hidden) for i in self.propagation_layers})
-        self.local_st = LocalSpatioTemporalLayer(embed_dims, local_heads, hidden) if local_st_modeling else None
+        self.query_propagation, self.local_st = build_local_branch(
+            embed_dims, self.propagation_layers, share_propagation, local_st_modeling, local_heads, local_ffn_ratio)
 
     def init_weights(self) -> None:
         super().init_weights()
@@ -117,8 +112,7 @@ class QueryInjection(BaseModule):
                                  f'clips: set QueryInjection.num_frames to the frames its blocks see '
                                  f'({tokens.shape[0] // batch}?)')
             interacted = queries + attention_with_extra_queries(attn, tokens, norm(queries))[1]
-            layer = self.query_propagation if self.share_propagation else self.query_propagation[str(index)]
-            queries = layer(queries, interacted)
+            queries = propagation_layer(self.query_propagation, index)(queries, interacted)
         queries = queries.reshape(batch, self.num_frames * self.num_queries, -1)
         if self.local_st is not None:
             queries = self.local_st(queries)
