@@ -136,6 +136,16 @@ def _report(kind: str, message) -> None:
     sys.exit(1)
 
 
+def _close_process_group():
+    """Wait for every rank, then close the process group. A rank that exits while another still
+    writes its checkpoints can abort in the gloo group's destructor ("terminate called without an
+    active exception"), and torchrun then reports the whole run as failed."""
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def run_tool(main):
     """Run a tool's ``main``; report input errors in one line instead of a library traceback.
 
@@ -143,6 +153,7 @@ def run_tool(main):
     """
     try:
         main()
+        _close_process_group()
     except USER_ERRORS as error:
         if os.environ.get('MMACTION_EXT_TRACEBACK'):
             raise

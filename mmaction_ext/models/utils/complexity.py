@@ -25,8 +25,9 @@ def count_gmacs(model: nn.Module, inputs: Tuple) -> float:
     """Giga multiply-accumulates of ``model(*inputs)`` (eval mode, no grad), as mmengine counts them, with
     scaled-dot-product attention counted by :func:`sdpa_macs`."""
     from mmengine.analysis import FlopAnalyzer
+    model.eval()  # not chained: some backbones' train() (mmdet's ResNet) return None
     with torch.no_grad():
-        analyzer = FlopAnalyzer(model.eval(), inputs)
+        analyzer = FlopAnalyzer(model, inputs)
         analyzer.set_op_handle('aten::scaled_dot_product_attention', sdpa_macs)
         analyzer.unsupported_ops_warnings(False)
         analyzer.uncalled_modules_warnings(False)
