@@ -64,3 +64,22 @@ def ucf24_act(shared_data, tmp_path_factory):
     with open(path, 'wb') as f:
         pickle.dump(annos, f)
     return path, annos
+
+
+@pytest.fixture(scope='session')
+def tiny_clip_file(tmp_path_factory):
+    """A random tiny CLIP (both towers; vision width 64 at 32 px, text width 64, embedding 32) in OpenAI's
+    state_dict format, written by tools/misc/make_tiny_clip.py."""
+    from helpers import load_tool
+    path = str(tmp_path_factory.mktemp('tiny_clip') / 'tiny_clip.pth')
+    load_tool('tools/misc/make_tiny_clip.py').main([path])
+    return path
+
+
+@pytest.fixture(scope='session')
+def tiny_demo_text_bank(tiny_clip_file, tiny_motion_demo, tmp_path_factory):
+    """The tiny motion demo's text bank (4 classes x ActionCLIP's 16 templates x 32), built by the tool."""
+    from helpers import load_tool
+    path = str(tmp_path_factory.mktemp('text_bank') / 'bank.pth')
+    load_tool('tools/build_text_bank.py').main([tiny_clip_file, osp.join(tiny_motion_demo, 'classes.txt'), path])
+    return path

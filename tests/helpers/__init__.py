@@ -42,6 +42,15 @@ def tiny_demo_options(data_root, work_dir=None, epochs=2):
     return options
 
 
+def load_tool(path):
+    """A repo tool's module (``tools/...py``), imported in-process: its ``main(argv)`` is the command line."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(osp.basename(path)[:-3], osp.join(REPO_ROOT, path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def run_tool(args, timeout=600, env=None, **kwargs):
     """Run a repo tool in a subprocess; returns the CompletedProcess (stdout+stderr in .stdout)."""
     full_env = dict(os.environ, PYTHONUNBUFFERED='1', OMP_NUM_THREADS='1', **(env or {}))

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from helpers import REPO_ROOT, run_tool, tiny_demo_options
+from helpers import REPO_ROOT, load_tool, run_tool, tiny_demo_options
 
 CONFIGS = osp.join(REPO_ROOT, 'configs', 'focusvideo')
 BASELINE = osp.join(CONFIGS, 'st-adapter_tiny_demo-pre_1xb8-10e_8x2x1_motion-demo-large.py')
@@ -22,13 +22,7 @@ def tiny_clip_file(tmp_path_factory):
     return path
 
 
-def _tool(path):
-    """A repo tool's module, imported in-process (its ``main(argv)`` is the command line)."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(osp.basename(path)[:-3], osp.join(REPO_ROOT, path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+_tool = load_tool
 
 
 @pytest.fixture(scope='module')

@@ -1,4 +1,5 @@
 from .epoch_seed_hook import EpochSeedHook
 from .memory_format_hook import MemoryFormatHook
+from .text_bank_ema_hook import TextBankEMAHook
 
-__all__ = ['EpochSeedHook', 'MemoryFormatHook']
+__all__ = ['EpochSeedHook', 'MemoryFormatHook', 'TextBankEMAHook']

@@ -32,3 +32,17 @@ def count_gmacs(model: nn.Module, inputs: Tuple) -> float:
         analyzer.unsupported_ops_warnings(False)
         analyzer.uncalled_modules_warnings(False)
         return analyzer.total() / 1e9
+
+
+def count_gmacs_meta(model: nn.Module, inputs: Tuple) -> float:
+    """Giga multiply-accumulates of ``model(*inputs)`` counted by torch's ``FlopCounterMode`` on the meta device
+    (shapes only: no memory for activations, no arithmetic), for models too large to run on a CPU in a test.
+    Counts matmuls, convolutions and attention (as :func:`count_gmacs`; norms and element-wise ops, a fraction
+    of a percent, are not). The model is moved to the meta device: its weights are gone afterwards."""
+    from torch.utils._pytree import tree_map
+    from torch.utils.flop_counter import FlopCounterMode
+    model = model.to('meta')
+    model.eval()
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        model(*tree_map(lambda t: t.to('meta') if torch.is_tensor(t) else t, tuple(inputs)))
+    return counter.get_total_flops() / 2 / 1e9

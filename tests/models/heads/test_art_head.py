@@ -1,0 +1,188 @@
+"""ART's head: selection without labels, RSSA shapes and switches, eq. 9 against a loop oracle, the losses of
+eq. 18, the bank fine-tuning (eqs. 12-16) and the input errors."""
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+from mmaction.structures import ActionDataSample
+
+import mmaction_ext  # noqa: F401
+from mmaction_ext.engine.hooks import TextBankEMAHook
+from mmaction_ext.models.heads import ARTHead, aggregate_tracklets
+from mmaction_ext.models.layers.text_bank import save_text_bank
+
+C, CT, T, L = 32, 16, 4, 9
+
+
+def _head(**kwargs):
+    options = dict(num_classes=5, in_channels=C, num_frames=T, text_channels=CT, num_prompts=3,
+                   allow_random_bank=True, embed_dims=16, num_encoder_layers=1, num_decoder_layers=1, num_heads=2,
+                   ffn_channels=32, attn_dropout=0.0, dropout_ratio=0.0)
+    options.update(kwargs)
+    torch.manual_seed(0)
+    head = ARTHead(**options)
+    with pytest.warns(UserWarning, match='random text bank') if options.get('rssa', True) else _nothing():
+        head.init_weights()
+    return head
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *args):
+        return False
+
+
+def _samples(labels):
+    return [ActionDataSample().set_gt_label(torch.tensor([label])) for label in labels]
+
+
+def _feats(batch=2):
+    torch.manual_seed(1)
+    return torch.randn(batch, C), torch.randn(batch, T, L, C)
+
+
+def test_shapes_and_losses_of_eq_18():
+    head = _head()
+    feats = _feats()
+    assert head(feats).shape == (2, 5)
+    losses = head.loss(feats, _samples([0, 3]))
+    assert set(losses) == {'loss_cls', 'loss_video', 'loss_mtc_spatial', 'loss_mtc_temporal', 'loss_mtc_tracklet',
+                           'loss_sema_video', 'loss_sema_prototype', 'top1_acc', 'top5_acc'}
+    parts = head.forward_tracklets(*feats)
+    assert parts['responses'].shape == (2, T, 2, 16) and parts['tracklets'].shape == (2, 2, 16)
+    assert parts['classes'].shape == (2, 2)
+
+
+def test_selection_never_reads_labels():
+    head = _head().eval()
+    feats = _feats()
+    classes = head.forward_tracklets(*feats)['classes']
+    # Top-2 by cosine to the template-mean semantics, computed independently.
+    video = F.normalize(head.video_to_text(feats[0]), dim=-1)
+    means = F.normalize(head.semantic_bank.bank.mean(1), dim=-1)
+    assert torch.equal(classes, (video @ means.t()).topk(2).indices)
+    # Whatever the labels, training selects the same classes and testing gives the same scores.
+    scores = head(feats)
+    for labels in ([0, 1], [4, 2]):
+        torch.manual_seed(3)
+        head.loss(feats, _samples(labels))
+        assert torch.equal(head.forward_tracklets(*feats)['classes'], classes)
+    assert torch.equal(head(feats), scores)
+    fixed = _head(selection='fixed', fixed_classes=[4, 1])
+    assert fixed.forward_tracklets(*feats)['classes'].tolist() == [[4, 1], [4, 1]]
+
+
+def test_tracklet_aggregation_matches_eq_9_loop():
+    torch.manual_seed(2)
+    responses, semantics = torch.randn(2, 5, 3, 8), torch.randn(2, 3, 8)
+    out = aggregate_tracklets(responses, semantics, 'text', temperature=0.5)
+    for n in range(2):
+        for k in range(3):
+            expected = torch.zeros(8)
+            for t in range(5):
+                weight = 0.0
+                for i in range(3):
+                    sims = [math.exp(float(F.cosine_similarity(semantics[n, i], responses[n, u, k], dim=0)) / 0.5)
+                            for u in range(5)]
+                    weight += sims[t] / sum(sims) / 3
+                expected += responses[n, t, k] * weight
+            assert torch.allclose(out[n, k], expected / 5, atol=1e-5)
+    assert torch.allclose(aggregate_tracklets(responses, semantics, 'sum'), responses.sum(1))
+    assert torch.allclose(aggregate_tracklets(responses, semantics, 'mean'), responses.mean(1))
+
+
+def test_table_iv_switches():
+    baseline = _head(rssa=False)
+    assert [name for name, _ in baseline.named_children()] == ['loss_cls', 'dropout', 'fc_video']
+    assert set(baseline.loss(_feats(), _samples([0, 1]))) == {'loss_cls', 'top1_acc', 'top5_acc'}
+    no_se = _head(spatial_enhancement=False, loss_mtc=None, finetune_losses=[])
+    assert no_se.rssa.encoder is None and no_se.semantic_bank.agent is None
+    assert set(no_se.loss(_feats(), _samples([0, 1]))) == {'loss_cls', 'loss_video', 'top1_acc', 'top5_acc'}
+
+
+def test_semantic_bank_losses_match_eqs_13_to_16():
+    head = _head(logit_scale=1.0, finetune_losses=['video', 'prototype'])
+    bank = head.semantic_bank
+    torch.manual_seed(4)
+    bank.agent.data = torch.randn_like(bank.agent)
+    video = torch.randn(2, CT)
+    logits = bank.video_logits(video)
+    for n in range(2):
+        for i in range(5):
+            expected = max(float(F.cosine_similarity(video[n], bank.agent[i, j].detach(), dim=0)) for j in range(3))
+            assert logits[n, i].item() == pytest.approx(expected, abs=1e-5)
+    prototypes = bank.prototype_logits()
+    projected = bank.prototype_mlp(bank.prototypes)
+    for i in range(5):
+        for j in range(5):
+            expected = sum(float(F.cosine_similarity(projected[i].detach(), bank.agent[j, p].detach(), dim=0)) for p in range(3)) / 3
+            assert prototypes[i, j].item() == pytest.approx(expected, abs=1e-5)
+    losses = bank.losses(video, torch.tensor([1, 2]))
+    assert losses['loss_sema_prototype'].item() == pytest.approx(F.cross_entropy(prototypes, torch.arange(5)).item())
+    learnable = _head().semantic_bank
+    assert learnable.logit_scale.item() == pytest.approx(1 / 0.07, rel=1e-5)
+
+
+def test_sema_loss_reaches_x_cls_only_when_asked():
+    for reaches in (True, False):
+        head = _head(sema_to_backbone=reaches, loss_mtc=None, finetune_losses=['video'])
+        x_cls, tokens = _feats()
+        x_cls.requires_grad_(True)
+        head.loss((x_cls, tokens), _samples([0, 1]))['loss_sema_video'].backward()
+        assert (x_cls.grad is not None and x_cls.grad.abs().sum() > 0) == reaches
+        assert head.semantic_bank.agent.grad.abs().sum() > 0  # the agent always learns
+        assert head.semantic_bank.bank.grad is None  # eq. 12: no gradient into S
+
+
+def test_ema_hook_moves_the_bank_towards_the_agent():
+    head = _head(bank_momentum=0.9)
+    bank = head.semantic_bank
+    before = bank.bank.clone()
+    bank.agent.data = torch.randn_like(bank.agent)
+
+    class Runner:
+        model = torch.nn.Sequential(head)
+    TextBankEMAHook().after_train_iter(Runner(), 0)
+    assert torch.allclose(bank.bank, 0.9 * before + 0.1 * bank.agent.detach())
+    Runner.model = torch.nn.Sequential(torch.nn.Linear(2, 2))
+    with pytest.raises(RuntimeError, match='no module with update_text_bank'):
+        TextBankEMAHook().after_train_iter(Runner(), 0)
+
+
+def test_bank_file_is_loaded_and_checked(tmp_path):
+    bank = F.normalize(torch.randn(5, 3, CT), dim=-1)
+    path = str(tmp_path / 'bank.pth')
+    save_text_bank(path, bank, [f'c{i}' for i in range(5)], [f'c{i}' for i in range(5)], ['{}', 'a {}', 'b {}'],
+                   'tiny', '0' * 64)
+    head = ARTHead(num_classes=5, in_channels=C, num_frames=T, text_channels=CT, num_prompts=3, text_bank=path,
+                   embed_dims=16, num_encoder_layers=1, num_decoder_layers=1, num_heads=2, ffn_channels=32)
+    head.init_weights()
+    assert torch.allclose(head.semantic_bank.bank, bank, atol=1e-3)
+    assert torch.allclose(head.semantic_bank.agent, bank, atol=1e-3)  # S^a starts as S^0
+    wrong = ARTHead(num_classes=6, in_channels=C, num_frames=T, text_channels=CT, num_prompts=3, text_bank=path)
+    with pytest.raises(ValueError, match=r'is \(classes, templates, C_t\) = \(5, 3, 16\), the config expects '
+                                         r'\(6, 3, 16\)'):
+        wrong.init_weights()
+    missing = ARTHead(num_classes=5, in_channels=C, num_frames=T, text_bank=str(tmp_path / 'none.pth'))
+    with pytest.raises(FileNotFoundError, match='none.pth does not exist: build it with tools/build_text_bank.py'):
+        missing.init_weights()
+
+
+def test_input_errors_are_named():
+    with pytest.raises(ValueError, match='num_regions K=6 > num_classes=5'):
+        _head(num_regions=6)
+    with pytest.raises(ValueError, match='fixed_classes'):
+        _head(selection='fixed', fixed_classes=[0, 9])
+    head = _head()
+    with pytest.raises(ValueError, match=r'T=3 frames of tokens \(2, 3, 9, 32\), the config num_frames=4'):
+        head((torch.randn(2, C), torch.randn(2, 3, L, C)))
+    with pytest.raises(ValueError, match=r'feature map \(N, C, T, H, W\) from the backbone, got \(2, 32\)'):
+        head(torch.randn(2, C))
+    # A feature map (TEA, ResNet3d): tokens are its positions, x_cls its mean.
+    fmap = torch.randn(2, C, T, 3, 3)
+    x_cls, tokens = head.unpack(fmap)
+    assert tokens.shape == (2, T, 9, C) and torch.allclose(x_cls, fmap.mean(dim=(2, 3, 4)))
+    assert torch.allclose(tokens[1, 2, 4], fmap[1, :, 2, 1, 1])
