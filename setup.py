@@ -44,6 +44,7 @@ setup(
         'six',
         'tqdm',
         'open-clip-torch==3.3.0',  # CLIP's architecture, tokenizer and OpenAI-format loading (FocusVideo, ART)
+        'scikit-learn',  # t-SNE of ART's text banks (tools/analysis/art_text_bank_tsne.py)
     ],
     extras_require={
         'tests': ['pytest', 'psutil'],

@@ -138,7 +138,8 @@ import importlib.metadata as md, os, sys
 want = {"mmengine": "0.10.7", "mmaction2": "1.2.0", "mmdet": "3.3.0"}
 for name, version in want.items():
     assert md.version(name) == version, (name, md.version(name))
-for name in ("torchcodec", "decord", "av", "importlib_metadata", "scipy", "pytest", "open-clip-torch", "mmaction-ext"):
+for name in ("torchcodec", "decord", "av", "importlib_metadata", "scipy", "pytest", "open-clip-torch", "scikit-learn",
+             "mmaction-ext"):
     md.version(name)
 import mmaction_ext
 here = os.path.realpath(sys.argv[1])

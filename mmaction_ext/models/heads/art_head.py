@@ -140,16 +140,21 @@ class ARTHead(BaseHead):
                              f'{tuple(tokens.shape)}')
         return x_cls, tokens
 
-    def forward_tracklets(self, x_cls: torch.Tensor, tokens: torch.Tensor) -> Dict[str, torch.Tensor]:
+    def forward_tracklets(self, x_cls: torch.Tensor, tokens: torch.Tensor, return_attention: bool = False
+                          ) -> Dict[str, torch.Tensor]:
         """Selection, RSSA and aggregation: ``video_text (N, C_t)``, ``classes (N, K)``, ``responses
-        (N, T, K, d)``, ``semantics (N, K, d)``, ``tracklets (N, K, d)``."""
+        (N, T, K, d)``, ``semantics (N, K, d)``, ``tracklets (N, K, d)`` (and ``attention (N, T, K, L)``, where
+        each response comes from, if asked)."""
         video_text = self.video_to_text(x_cls)
         classes = self.semantic_bank.select(video_text, self.num_regions, self.fixed_classes)
         semantics = self.semantic_bank.class_semantics()[classes]  # static S^topk (N, K, C_t)
-        responses, static = self.rssa(tokens, semantics)
+        responses, static, *attention = self.rssa(tokens, semantics, return_attention)
         tracklets = aggregate_tracklets(responses, static, self.aggregation, self.agg_temperature)
-        return dict(video_text=video_text, classes=classes, responses=responses, semantics=static,
-                    tracklets=tracklets)
+        parts = dict(video_text=video_text, classes=classes, responses=responses, semantics=static,
+                     tracklets=tracklets)
+        if attention:
+            parts['attention'] = attention[0]
+        return parts
 
     def classify(self, x_cls: torch.Tensor, tracklets: torch.Tensor) -> torch.Tensor:
         """Eq. 11's scores from ``Concat(x_cls, Tr_1^agg, ..., Tr_K^agg)``."""

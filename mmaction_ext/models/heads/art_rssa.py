@@ -69,7 +69,10 @@ class RegionSemanticsActivation(BaseModule):
         trunc_normal_(self.region_prompts, std=0.02)
         super().init_weights()
 
-    def forward(self, tokens: torch.Tensor, semantics: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, tokens: torch.Tensor, semantics: torch.Tensor, return_attention: bool = False
+                ) -> Tuple[torch.Tensor, ...]:
+        """``return_attention``: also the last decoder layer's cross-attention (head mean) of each region
+        query over the frame's tokens, ``(N, T, K, L)``: where each region response comes from (Fig. 8)."""
         batch, frames, length, _ = tokens.shape
         if frames != self.num_frames:
             raise ValueError(f'RegionSemanticsActivation: the backbone gives T={frames} frames of tokens '
@@ -83,8 +86,15 @@ class RegionSemanticsActivation(BaseModule):
             enhanced = self.encoder(torch.cat([x, s], dim=1), query_pos=None, key_padding_mask=None)
             x, s = enhanced[:, :length], enhanced[:, length:]
         queries = self.region_prompts.repeat(batch, 1, 1) + s  # P_t + S^_t, eq. 2
+        recorded = []
+        hook = self.decoder.layers[-1].cross_attn.attn.register_forward_hook(
+            lambda module, inputs, output: recorded.append(output[1])) if return_attention else None
         responses = self.decoder(queries, key=x, value=x, query_pos=None, key_pos=None, key_padding_mask=None)[0]
-        return responses.reshape(batch, frames, self.num_regions, -1), static
+        responses = responses.reshape(batch, frames, self.num_regions, -1)
+        if hook is None:
+            return responses, static
+        hook.remove()
+        return responses, static, recorded[0].reshape(batch, frames, self.num_regions, length)
 
 
 def aggregate_tracklets(responses: torch.Tensor, semantics: torch.Tensor, mode: str = 'text',
