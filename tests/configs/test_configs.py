@@ -154,3 +154,63 @@ def test_emim_ablation_configs_change_one_thing_each():
         path = osp.join(folder, f'uniformer-emim-{variant}_small_in1k-pre_8xb4-50e_16x1x1_sthv1-rgb.py')
         backbone = Config.fromfile(path).model.backbone
         assert {k: v for k, v in backbone.items() if base.get(k) != v} == change, variant
+
+
+ART_PAPER = [p for p in CONFIGS if f'{osp.sep}art{osp.sep}' in p and 'motion-demo' not in p]
+ART_CLASSES = {'finegym99': 99, 'finegym288': 288, 'diving48': 48, 'ntu60': 60, 'ntu120': 120, 'kinetics400': 400,
+               'kinetics600': 600}
+
+
+@pytest.mark.parametrize('path', ART_PAPER, ids=osp.basename)
+def test_art_configs_follow_the_paper_recipe(path):
+    """Sec. IV-A: 50 epochs, lr 0.01 x 0.1 every 20, dropout 0.5, T = 16 by sparse sampling, 224 x 224, random
+    scaling / cropping / flipping, batch 24; K = 2, d = 256, 4 + 4 layers, gamma_1 = gamma_2 = 5, lambda = 0.6;
+    the bank's width is the CLIP text tower's (B/16: 512, L/14: 768) and its EMA hook is on."""
+    cfg = Config.fromfile(path)
+    name = osp.basename(path)
+    gpus, batch, epochs = map(int, re.search(r'_(\d+)xb(\d+)-(\d+)e_', name).groups())
+    assert gpus * batch == 24 and epochs == 50
+    assert cfg.optim_wrapper.optimizer.lr == 0.01
+    (step, ) = cfg.param_scheduler
+    assert (step.type, step.milestones, step.gamma) == ('MultiStepLR', [20, 40], 0.1)
+    head = cfg.model.cls_head
+    assert head.type == 'ARTHead' and head.dropout_ratio == 0.5 and head.num_frames == 16
+    assert (head.num_regions, head.embed_dims, head.sema_weight) == (2, 256, 5.0)
+    assert head.get('num_encoder_layers', 4) == head.get('num_decoder_layers', 4) == 4
+    if head.get('loss_mtc'):
+        assert (head.loss_mtc.loss_weight, head.loss_mtc.correlation) == (5.0, 0.6)
+    dataset = re.search(r'_16x1x1_([a-z0-9]+)', name).group(1)
+    assert head.num_classes == ART_CLASSES[dataset]
+    assert head.text_channels == (768 if 'l14' in name else 512)
+    assert head.text_bank.endswith(f'clip-vit-{"l14" if "l14" in name else "b16"}.pth')
+    assert (dict(type='TextBankEMAHook') in cfg.custom_hooks) == head.get('rssa', True)
+    train = {t.type: t for t in cfg.train_dataloader.dataset.pipeline}
+    assert train['UniformSample'].clip_len == 16 and train['UniformSample'].num_clips == 1
+    assert train['Resize'].scale == (224, 224) and train['Flip'].flip_ratio == 0.5 and 'MultiScaleCrop' in train
+    test = {t.type: t for t in cfg.test_dataloader.dataset.pipeline}
+    assert test['UniformSample'].clip_len == 16 and test['ThreeCrop'].crop_size == 224
+    assert test['UniformSample'].num_clips == (4 if 'kinetics' in name else 1)
+    assert cfg.model.backbone.type == ('TEAResNet' if 'tea-r50' in name else 'UniFormerV2Tokens')
+
+
+def test_art_ablation_configs_change_one_thing_each():
+    """Tables IV-VI on FineGym99 B/16: each config differs from full ART in the switches its row studies."""
+    folder = osp.join(REPO_ROOT, 'configs', 'art')
+    suffix = '_uniformerv2-b16_k400-pre_4xb6-50e_16x1x1_finegym99-rgb.py'
+    base = Config.fromfile(osp.join(folder, 'art' + suffix)).model.cls_head.to_dict()
+    frozen = dict(finetune_losses=[])
+    no_mtc = dict(loss_mtc=None, finetune_losses=[])
+    mtc = base['loss_mtc']
+    expected = {
+        'art-baseline': dict(rssa=False), 'art-rssa-sum': dict(aggregation='sum', **no_mtc),
+        'art-rssa-sum-no-se': dict(aggregation='sum', spatial_enhancement=False, **no_mtc),
+        'art-rssa-ta': no_mtc, 'art-rssa-ta-mtc': frozen,
+        'art-mtc-spatial': dict(loss_mtc=dict(mtc, spatial=True, temporal=False, tracklet=False), **frozen),
+        'art-mtc-temporal': dict(loss_mtc=dict(mtc, spatial=False, temporal=True, tracklet=False), **frozen),
+        'art-mtc-tracklet': dict(loss_mtc=dict(mtc, spatial=False, temporal=False, tracklet=True), **frozen),
+        'art-mtc-spatial-temporal': dict(loss_mtc=dict(mtc, spatial=True, temporal=True, tracklet=False), **frozen),
+        'art-sema-video': dict(finetune_losses=['video']), 'art-sema-prototype': dict(finetune_losses=['prototype']),
+    }
+    for variant, change in expected.items():
+        head = Config.fromfile(osp.join(folder, variant + suffix)).model.cls_head.to_dict()
+        assert {k: v for k, v in head.items() if base.get(k) != v} == change, variant

@@ -3,9 +3,12 @@ prediction, and the text-constrained semantic bank with its fine-tuning (Secs. I
 from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
+import torch.nn.functional as F
 from mmaction.models.heads import BaseHead
 from mmaction.registry import MODELS
 from torch import nn
+
+from mmaction_ext.models.layers.text_bank import load_text_bank
 
 from .art_rssa import AGGREGATIONS, RegionSemanticsActivation, aggregate_tracklets
 from .art_semantic_bank import FINETUNE_LOSSES, ARTSemanticBank
@@ -24,8 +27,8 @@ class ARTHead(BaseHead):
     (eq. 11, the prediction used at test time). ``x_cls`` is classified on its own for ``L_v`` (eq. 10).
 
     Backbone outputs accepted: ``(x_cls (N, C), tokens (N, T, L, C))`` (``UniFormerV2Tokens``), or a feature
-    map ``(N, C, T, H, W)`` (TEA-R50, ResNet3d, Video-FocalNet...): tokens its positions, ``x_cls`` its global
-    average.
+    map ``(N, C, T, H, W)`` (TEA-R50, ResNet3d; a tuple of maps, e.g. Video-FocalNet's, gives its last): tokens
+    its positions, ``x_cls`` its global average.
 
     Args:
         num_classes (int): Number of classes.
@@ -48,6 +51,9 @@ class ARTHead(BaseHead):
         sema_to_backbone (bool): Whether ``L_video`` reaches ``x_cls`` (True) or only the projection and bank.
         prototype_source, bank_momentum, logit_scale: :class:`ARTSemanticBank`.
         dropout_ratio (float): Before both classifiers (0.5, Sec. IV-A). init_std (float): classifier init.
+        zero_shot_bank (str, optional): Beyond the paper: a bank file of *other* classes; outside training the
+            head then scores them by eq. 13 (``max_j cos(Linear(x_cls), B_{i,j})``, the video consistency
+            scorer) instead of its classifier, so a model trained on some classes is tested on unseen ones.
         **kwargs: :class:`~mmaction.models.heads.BaseHead` (``loss_cls`` for ``L_v`` and ``L_con``,
             ``average_clips``).
     """
@@ -82,6 +88,7 @@ class ARTHead(BaseHead):
                  logit_scale: Union[float, str] = 'learnable',
                  dropout_ratio: float = 0.5,
                  init_std: float = 0.01,
+                 zero_shot_bank: Optional[str] = None,
                  **kwargs):
         super().__init__(num_classes, in_channels, **kwargs)
         if selection not in SELECTIONS:
@@ -99,6 +106,9 @@ class ARTHead(BaseHead):
         self.fixed_classes = list(fixed_classes or range(num_regions)) if selection == 'fixed' else None
         self.aggregation, self.agg_temperature = aggregation, agg_temperature
         self.sema_weight, self.sema_to_backbone, self.init_std = sema_weight, sema_to_backbone, init_std
+        if zero_shot_bank is not None and not rssa:
+            raise ValueError('zero_shot_bank needs rssa=True (the eq. 13 projection lives in the ART head)')
+        self.zero_shot_bank, self._zero_shot_semantics = zero_shot_bank, None
         self.dropout = nn.Dropout(dropout_ratio) if dropout_ratio > 0 else nn.Identity()
         self.fc_video = nn.Linear(in_channels, num_classes)  # L_v (eq. 10)
         if not rssa:
@@ -126,6 +136,8 @@ class ARTHead(BaseHead):
     # ------------------------------------------------------------------------------------------ stages
     def unpack(self, feats) -> Tuple[torch.Tensor, torch.Tensor]:
         """``(x_cls (N, C), tokens (N, T, L, C))`` from the backbone output."""
+        if isinstance(feats, (tuple, list)) and feats and all(torch.is_tensor(f) and f.dim() == 5 for f in feats):
+            feats = feats[-1]  # multi-stage feature maps (Video-FocalNet's out_indices): the last
         if isinstance(feats, (tuple, list)) and len(feats) == 2:
             x_cls, tokens = feats
         elif torch.is_tensor(feats) and feats.dim() == 5:
@@ -161,11 +173,30 @@ class ARTHead(BaseHead):
         return self.fc_cls(self.dropout(torch.cat([x_cls, tracklets.flatten(1)], dim=-1)))
 
     def forward(self, feats, **kwargs) -> torch.Tensor:
-        """Class scores ``(N, num_classes)``: eq. 11's (the baseline: ``x_cls``'s)."""
+        """Class scores ``(N, num_classes)``: eq. 11's (the baseline: ``x_cls``'s; with ``zero_shot_bank``
+        outside training, eq. 13's over the bank's classes)."""
         x_cls, tokens = self.unpack(feats)
         if not self.rssa_enabled:
             return self.fc_video(self.dropout(x_cls))
+        if self.zero_shot_bank is not None and not self.training:
+            return self.zero_shot_scores(x_cls, self.zero_shot_semantics())
         return self.classify(x_cls, self.forward_tracklets(x_cls, tokens)['tracklets'])
+
+    def zero_shot_semantics(self) -> torch.Tensor:
+        """``zero_shot_bank``'s embeddings ``(N_new, N_prom, C_t)``, read once."""
+        if self._zero_shot_semantics is None:
+            bank = load_text_bank(self.zero_shot_bank)['bank']
+            if bank.shape[-1] != self.semantic_bank.text_channels:
+                raise ValueError(f'zero_shot_bank {self.zero_shot_bank} has C_t={bank.shape[-1]}, the model '
+                                 f'text_channels={self.semantic_bank.text_channels}')
+            self._zero_shot_semantics = bank.to(self.fc_video.weight.device)
+        return self._zero_shot_semantics
+
+    def zero_shot_scores(self, x_cls: torch.Tensor, bank: torch.Tensor) -> torch.Tensor:
+        """Eq. 13 against any bank ``(N_new, N_prom, C_t)``: ``(N, N_new)`` scaled cosines."""
+        video = F.normalize(self.video_to_text(x_cls), dim=-1)
+        cos = torch.einsum('nc,ijc->nij', video, F.normalize(bank, dim=-1)).max(dim=-1).values
+        return self.semantic_bank.logit_scale * cos
 
     # ------------------------------------------------------------------------------------------ losses
     @staticmethod

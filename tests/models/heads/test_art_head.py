@@ -186,3 +186,46 @@ def test_input_errors_are_named():
     x_cls, tokens = head.unpack(fmap)
     assert tokens.shape == (2, T, 9, C) and torch.allclose(x_cls, fmap.mean(dim=(2, 3, 4)))
     assert torch.allclose(tokens[1, 2, 4], fmap[1, :, 2, 1, 1])
+
+
+@pytest.mark.parametrize('config', ['configs/demo/r3d_r18-w16_scratch_1xb8-30e_8x2x1_motion-demo.py',
+                                    'configs/video_focalnet/videofocalnet_tiny-w24_scratch_1xb8-30e_8x2x1_motion-'
+                                    'demo-large.py'])
+def test_art_head_on_other_backbones(config):
+    """Beyond the paper: RSSA, tracklets and the losses on any backbone that gives a feature map."""
+    import os.path as osp
+
+    from mmaction.registry import MODELS
+    from mmengine.config import Config
+
+    from helpers import REPO_ROOT
+    backbone = MODELS.build(Config.fromfile(osp.join(REPO_ROOT, config)).model.backbone)
+    x = torch.randn(2, 3, 8, 64, 64)
+    fmap = backbone(x)
+    fmap = fmap[-1] if isinstance(fmap, tuple) else fmap
+    head = _head(in_channels=fmap.shape[1], num_frames=fmap.shape[2])
+    losses = head.loss(backbone(x), _samples([1, 4]))
+    sum(value for name, value in losses.items() if name.startswith('loss')).backward()
+    assert all(p.grad is not None for p in backbone.parameters() if p.requires_grad)
+    assert head(backbone(x)).shape == (2, 5)
+
+
+def test_zero_shot_bank_scores_unseen_classes_by_eq_13(tmp_path):
+    """Beyond the paper: trained on 5 classes, tested on 3 others through the video consistency scorer."""
+    head = _head(logit_scale=1.0)
+    x_cls, tokens = _feats(3)
+    video = F.normalize(head.video_to_text(x_cls), dim=-1).detach()
+    unseen = F.normalize(torch.randn(3, 2, CT), dim=-1)
+    unseen[2, 1], unseen[0, 0], unseen[1, 1] = video[0], video[1], video[2]  # video n matches class (2, 0, 1)[n]
+    path = str(tmp_path / 'unseen.pth')
+    save_text_bank(path, unseen, ['u0', 'u1', 'u2'], ['u0', 'u1', 'u2'], ['{}', 'a {}'], 'tiny', '0' * 64)
+    zero_shot = _head(logit_scale=1.0, zero_shot_bank=path)
+    zero_shot.load_state_dict(head.state_dict())
+    zero_shot.eval()
+    scores = zero_shot((x_cls, tokens))
+    assert scores.shape == (3, 3) and scores.argmax(1).tolist() == [2, 0, 1]
+    assert torch.allclose(scores.max(1).values, torch.ones(3), atol=1e-5)  # a template equal to the video: cos 1
+    zero_shot.train()
+    assert zero_shot((x_cls, tokens)).shape == (3, 5)  # training keeps the trained classes
+    with pytest.raises(ValueError, match='zero_shot_bank needs rssa=True'):
+        _head(rssa=False, zero_shot_bank=path)
