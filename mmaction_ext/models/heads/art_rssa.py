@@ -22,6 +22,27 @@ def detr_layer_cfg(embed_dims: int, num_heads: int, ffn_channels: int, dropout: 
     return cfg
 
 
+class _AttentionWithoutWeights(nn.MultiheadAttention):
+    """``nn.MultiheadAttention`` that skips the attention probabilities unless asked (``keep_weights``), so that
+    PyTorch runs its fused scaled-dot-product kernel: mmcv's wrapper always calls it with ``need_weights=True``,
+    which builds, drops out and stores the ``(L, L)`` maps explicitly. Same parameters, same results."""
+
+    keep_weights = False
+
+    def forward(self, *args, need_weights=True, **kwargs):
+        return super().forward(*args, need_weights=need_weights and self.keep_weights, **kwargs)
+
+
+def _fused_attention(layers: nn.Module) -> None:
+    """Swap every mmcv attention's inner ``nn.MultiheadAttention`` in ``layers`` for
+    :class:`_AttentionWithoutWeights` (construction time: nothing to copy)."""
+    for module in layers.modules():
+        inner = getattr(module, 'attn', None)
+        if type(inner) is nn.MultiheadAttention:
+            module.attn = _AttentionWithoutWeights(inner.embed_dim, inner.num_heads, dropout=inner.dropout,
+                                                   batch_first=inner.batch_first)
+
+
 class RegionSemanticsActivation(BaseModule):
     """Per frame: spatial semantic enhancement of the tokens with the top-K text semantics (eq. 1), region
     queries ``Q_t = P_t + S^_t`` (eq. 2), and cross-attention of the queries to the tokens (eq. 3).
@@ -59,6 +80,9 @@ class RegionSemanticsActivation(BaseModule):
         self.decoder = DetrTransformerDecoder(
             num_decoder_layers, detr_layer_cfg(embed_dims, num_heads, ffn_channels, dropout, cross=True),
             return_intermediate=False)
+        for layers in (self.encoder, self.decoder):
+            if layers is not None:
+                _fused_attention(layers)
 
     def init_weights(self) -> None:
         """DETR's: Xavier-uniform matrices in the encoder and decoder; prompts N(0, 0.02); then ``init_cfg``."""
@@ -86,15 +110,19 @@ class RegionSemanticsActivation(BaseModule):
             enhanced = self.encoder(torch.cat([x, s], dim=1), query_pos=None, key_padding_mask=None)
             x, s = enhanced[:, :length], enhanced[:, length:]
         queries = self.region_prompts.repeat(batch, 1, 1) + s  # P_t + S^_t, eq. 2
-        recorded = []
-        hook = self.decoder.layers[-1].cross_attn.attn.register_forward_hook(
-            lambda module, inputs, output: recorded.append(output[1])) if return_attention else None
-        responses = self.decoder(queries, key=x, value=x, query_pos=None, key_pos=None, key_padding_mask=None)[0]
-        responses = responses.reshape(batch, frames, self.num_regions, -1)
-        if hook is None:
-            return responses, static
-        hook.remove()
-        return responses, static, recorded[0].reshape(batch, frames, self.num_regions, length)
+        if not return_attention:
+            responses = self.decoder(queries, key=x, value=x, query_pos=None, key_pos=None, key_padding_mask=None)
+            return responses[0].reshape(batch, frames, self.num_regions, -1), static
+        recorded, attention = [], self.decoder.layers[-1].cross_attn.attn
+        hook = attention.register_forward_hook(lambda module, inputs, output: recorded.append(output[1]))
+        attention.keep_weights = True
+        try:
+            responses = self.decoder(queries, key=x, value=x, query_pos=None, key_pos=None, key_padding_mask=None)
+        finally:
+            hook.remove()
+            attention.keep_weights = False
+        return (responses[0].reshape(batch, frames, self.num_regions, -1), static,
+                recorded[0].reshape(batch, frames, self.num_regions, length))
 
 
 def aggregate_tracklets(responses: torch.Tensor, semantics: torch.Tensor, mode: str = 'text',

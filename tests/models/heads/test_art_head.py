@@ -229,3 +229,16 @@ def test_zero_shot_bank_scores_unseen_classes_by_eq_13(tmp_path):
     assert zero_shot((x_cls, tokens)).shape == (3, 5)  # training keeps the trained classes
     with pytest.raises(ValueError, match='zero_shot_bank needs rssa=True'):
         _head(rssa=False, zero_shot_bank=path)
+
+
+def test_fused_attention_path_gives_the_weighted_paths_results():
+    """The RSSA layers skip the attention maps (fused SDPA) unless asked: same responses either way."""
+    head = _head(num_encoder_layers=2, num_decoder_layers=2).eval()
+    x_cls, tokens = _feats()
+    semantics = head.semantic_bank.class_semantics()[torch.tensor([[0, 1], [2, 3]])]
+    fused, _ = head.rssa(tokens, semantics)
+    for module in head.rssa.modules():
+        if hasattr(module, 'keep_weights'):
+            module.keep_weights = True
+    explicit, _ = head.rssa(tokens, semantics)
+    assert torch.allclose(fused, explicit, atol=1e-5)
