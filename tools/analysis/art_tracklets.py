@@ -2,15 +2,20 @@
 from in every frame (the last RSSA decoder layer's cross-attention, head mean), drawn as heat maps with the box
 around the strongest cells and a dashed line through the box centres over time.
 
-    python tools/analysis/art_tracklets.py CONFIG CHECKPOINT VIDEO OUT.png [--mp4 OUT.mp4] [--threshold 0.5]
-                                           [--cfg-options k=v ...]
+    python tools/analysis/art_tracklets.py CONFIG CHECKPOINT VIDEO OUT.png [--mp4 OUT.mp4] [--tubes OUT.pkl]
+                                           [--threshold 0.5] [--cfg-options k=v ...]
 
 CHECKPOINT may be ``none`` (the model as initialised). The video goes through the config's validation pipeline
 (one clip, one crop). A box covers the token cells whose attention is at least ``threshold`` x the frame's
 maximum for that query. ``--mp4`` also writes the clip with every region's box (one colour per tracklet).
+``--tubes`` writes the tracklets in the package's tube format (``bboxes (K, T, 4)`` in the video's pixels,
+``scores (K, T, 1)`` the attention peak, 1-based ``frame_ids (T, )``, ``frame_valid``), for the detection
+metrics (``evaluation.functional.frame_ap``); the clip is then resized to the model's input without a crop, so
+that the boxes map back to the video exactly.
 """
 import argparse
 import os.path as osp
+import pickle
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))  # run from a checkout too
@@ -30,6 +35,7 @@ def parse_args(argv=None):
     parser.add_argument('video')
     parser.add_argument('out', help='PNG file to write')
     parser.add_argument('--mp4', help='also write the clip with the tracklet boxes as an MP4')
+    parser.add_argument('--tubes', help='also write the tracklets as tubes in video pixels (pickle)')
     parser.add_argument('--threshold', type=float, default=0.5, help='box: cells >= threshold x the frame maximum')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     parser.add_argument('--local_rank', type=int, default=0)
@@ -126,6 +132,32 @@ def write_mp4(frames, boxes, out, fps=4):
     writer.release()
 
 
+def resize_only_pipeline(pipeline):
+    """The validation pipeline with its resize and crop replaced by one resize to the crop's size (no aspect
+    kept), and the sampled frames and shapes packed: boxes then map back to the video by a scale alone."""
+    steps = [dict(step) for step in pipeline]
+    crops = [step for step in steps if step['type'] in ('CenterCrop', 'ThreeCrop', 'TenCrop')]
+    if len(crops) != 1 or not isinstance(crops[0].get('crop_size'), int):
+        raise ValueError('--tubes needs a validation pipeline with one square CenterCrop (the model input size)')
+    size = crops[0]['crop_size']
+    kept = [step for step in steps if step['type'] not in ('Resize', 'CenterCrop', 'ThreeCrop', 'TenCrop',
+                                                               'PackActionInputs')]
+    decode = next(i for i, step in enumerate(kept) if step['type'].endswith('Decode'))
+    kept.insert(decode + 1, dict(type='Resize', scale=(size, size), keep_ratio=False))
+    return kept + [dict(type='PackActionInputs', meta_keys=('img_shape', 'original_shape', 'frame_inds'))]
+
+
+def tracklet_tubes(boxes, maps, metainfo):
+    """The tracklets as predicted tubes of the package's format, in the video's pixels."""
+    from mmaction_ext.structures import rescale_tube_boxes
+    bboxes = rescale_tube_boxes(boxes.transpose(0, 1), tuple(metainfo['img_shape']),
+                                tuple(metainfo['original_shape']))
+    frame_ids = [int(i) + 1 for i in metainfo['frame_inds']]  # decoders' 0-based indices, tubes' 1-based ids
+    scores = maps.flatten(2).max(-1).values.transpose(0, 1)[..., None]
+    return dict(bboxes=bboxes.numpy(), scores=scores.numpy(), frame_ids=frame_ids,
+                frame_valid=[True] * len(frame_ids), original_shape=tuple(metainfo['original_shape']))
+
+
 def main(argv=None):
     args = parse_args(argv)
     from mmengine.dataset import Compose, pseudo_collate
@@ -140,11 +172,24 @@ def main(argv=None):
     frames, maps, classes = region_attention(model, pseudo_collate([sample]))
     boxes = attention_boxes(maps, frames.shape[1:3], args.threshold)
     draw(frames, maps, boxes, args.out)
+    written = [args.out]
     if args.mp4:
         write_mp4(frames, boxes, args.mp4)
+        written.append(args.mp4)
+    tubes = None
+    if args.tubes:
+        pipeline = resize_only_pipeline(cfg.val_dataloader.dataset.pipeline)
+        packed = pseudo_collate([Compose(pipeline)(dict(filename=args.video, label=-1, start_index=0,
+                                                        modality='RGB'))])
+        clip, clip_maps, _ = region_attention(model, packed)
+        clip_boxes = attention_boxes(clip_maps, clip.shape[1:3], args.threshold)
+        tubes = tracklet_tubes(clip_boxes, clip_maps, packed['data_samples'][0].metainfo)
+        with open(args.tubes, 'wb') as stream:
+            pickle.dump(dict(tubes, video=args.video, text_classes=classes.tolist()), stream)
+        written.append(args.tubes)
     print(f'{maps.shape[0]} frames, {maps.shape[1]} tracklets on {maps.shape[2]}x{maps.shape[3]} tokens, text '
-          f'classes {classes.tolist()}; wrote {args.out}' + (f' and {args.mp4}' if args.mp4 else ''))
-    return maps, boxes
+          f'classes {classes.tolist()}; wrote {", ".join(written)}')
+    return maps, boxes, tubes
 
 
 if __name__ == '__main__':
