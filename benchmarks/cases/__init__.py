@@ -2,6 +2,8 @@
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Optional
 
+import torch
+
 
 @dataclass
 class Workload:
@@ -27,6 +29,17 @@ class Case:
     variants: Dict[str, Variant] = field(default_factory=dict)
     repeats: Optional[int] = None  # overrides --repeats for slow cases
     warmup: Optional[int] = None
+
+
+class BackboneHead(torch.nn.Module):
+    """``head(backbone(x))``: a recognizer without data preprocessing, what the model cases time and count."""
+
+    def __init__(self, backbone, head):
+        super().__init__()
+        self.backbone, self.head = backbone, head
+
+    def forward(self, x):
+        return self.head(self.backbone(x))
 
 
 CASES: Dict[str, Case] = {}

@@ -1,17 +1,7 @@
 """ART-B/16 against plain UniFormerV2-B/16 (its own backbone, Table IV's baseline head), 16 x 224^2, batch 1."""
 import torch
 
-from . import Case, Variant, Workload, register_case
-
-
-class _Recognizer(torch.nn.Module):
-
-    def __init__(self, backbone, head):
-        super().__init__()
-        self.backbone, self.head = backbone, head
-
-    def forward(self, x):
-        return self.head(self.backbone(x))
+from . import BackboneHead, Case, Variant, Workload, register_case
 
 
 def _model(art, train):
@@ -31,7 +21,7 @@ def _model(art, train):
         with warnings.catch_warnings():  # the random bank's notice
             warnings.simplefilter('ignore')
             head.init_weights()
-        model = _Recognizer(backbone, head).train(train)
+        model = BackboneHead(backbone, head).train(train)
         x = torch.randn(1, 3, frames, side, side)
         samples = [ActionDataSample().set_gt_label(3)]
         optimizer = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)

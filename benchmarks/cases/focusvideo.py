@@ -1,18 +1,7 @@
 """FocusVideo-B/16 against its own global branch (ST-Adapter-B/16, Table 3a M1), 8 x 224^2, batch 1."""
 import torch
 
-from . import Case, Variant, Workload, register_case
-
-
-class _Recognizer(torch.nn.Module):
-    """Backbone + FocusVideo head; the training step adds L_recon (online targets) when there are queries."""
-
-    def __init__(self, backbone, head):
-        super().__init__()
-        self.backbone, self.head = backbone, head
-
-    def forward(self, x):
-        return self.head(self.backbone(x))
+from . import BackboneHead, Case, Variant, Workload, register_case
 
 
 def _model(name, train):
@@ -29,7 +18,7 @@ def _model(name, train):
         backbone = FocusVideoCLIP(**kwargs) if name == 'focusvideo' else CLIPViT(**kwargs)
         backbone.init_weights()
         head = FocusVideoHead(400, 768, query_supervision='recon_online' if name == 'focusvideo' else 'none')
-        model = _Recognizer(backbone, head).train(train)
+        model = BackboneHead(backbone, head).train(train)
         x = torch.randn(1, 3, frames, side, side)
         samples = [ActionDataSample().set_gt_label(3)]
         optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-4)

@@ -5,17 +5,7 @@ Paper setting (the paper's per-view comparison, 79.8 vs 78.8 top-1 on K400): Vid
 """
 import torch
 
-from . import Case, Variant, Workload, register_case
-
-
-class _Classifier(torch.nn.Module):
-
-    def __init__(self, backbone, head):
-        super().__init__()
-        self.backbone, self.head = backbone, head
-
-    def forward(self, x):
-        return self.head(self.backbone(x))
+from . import BackboneHead, Case, Variant, Workload, register_case
 
 
 def _model(name):
@@ -31,7 +21,7 @@ def _model(name):
                                      window_size=(8, 7, 7), pretrained=None, pretrained2d=False))
         head = MODELS.build(dict(type='I3DHead', num_classes=400, in_channels=768, dropout_ratio=0.0))
     backbone.init_weights()
-    return _Classifier(backbone, head)
+    return BackboneHead(backbone, head)
 
 
 def _forward(name, frames, size=224):
