@@ -86,3 +86,21 @@ def test_tracklets_as_tubes_scored_against_real_ground_truth(tiny_demo_text_bank
     assert 0 <= ap <= 1
     oracle = np.array([[0, row[0], 0, 1.0, *row[1:]] for row in gttubes['clip'][0][0]])
     assert frame_ap(gttubes, ['clip'], oracle, num_classes=1)[0] == 1.0  # same frames, same pixels
+
+
+def test_zero_shot_split_lists_and_names(tiny_motion_demo, tmp_path):
+    """tools/data/split_classes.py: the kept classes' videos, renumbered in the given order, and their names."""
+    tool = load_tool('tools/data/split_classes.py')
+    out, names = str(tmp_path / 'unseen.txt'), str(tmp_path / 'unseen_classes.txt')
+    kept = tool.main([f'{tiny_motion_demo}/val_list.txt', f'{tiny_motion_demo}/classes.txt', out, '--classes', '3',
+                      '1', '--names-out', names])
+    with open(f'{tiny_motion_demo}/val_list.txt') as stream:
+        source = [line.split() for line in stream if line.strip()]
+    expected = [f'{path} {0 if label == "3" else 1}\n' for path, label in source if label in ('3', '1')]
+    assert kept == expected and len(kept) == 4
+    with open(f'{tiny_motion_demo}/classes.txt') as stream:
+        classes = [line.strip() for line in stream]
+    with open(names) as stream:
+        assert [line.strip() for line in stream] == [classes[3], classes[1]]
+    with pytest.raises(ValueError, match=r'--classes \[1, 1\]: need distinct labels in \[0, 4\)'):
+        tool.main([f'{tiny_motion_demo}/val_list.txt', f'{tiny_motion_demo}/classes.txt', out, '--classes', '1', '1'])
