@@ -42,6 +42,26 @@ class BackboneHead(torch.nn.Module):
         return self.head(self.backbone(x))
 
 
+def head_loss_workload(model: BackboneHead, x, samples, optimizer, train: bool, after_step=None) -> Workload:
+    """A training step of ``model`` on ``x`` (the head's ``loss`` terms summed, backward, ``optimizer.step()``,
+    then ``after_step()``, e.g. a hook's work) or a no-grad forward, counted as 3 forwards or 1."""
+
+    def step():
+        if train:
+            optimizer.zero_grad()
+            losses = model.head.loss(model.backbone(x), samples)
+            sum(value for name, value in losses.items() if name.startswith('loss')).backward()
+            optimizer.step()
+            if after_step is not None:
+                after_step()
+        else:
+            with torch.no_grad():
+                model(x)
+
+    return Workload(step=step, unit='clip' if train else 'view', model=model, flops_inputs=(x, ),
+                    flops_scale=3.0 if train else 1.0)
+
+
 CASES: Dict[str, Case] = {}
 
 

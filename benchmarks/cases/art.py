@@ -1,7 +1,7 @@
 """ART-B/16 against plain UniFormerV2-B/16 (its own backbone, Table IV's baseline head), 16 x 224^2, batch 1."""
 import torch
 
-from . import BackboneHead, Case, Variant, Workload, register_case
+from . import BackboneHead, Case, Variant, head_loss_workload, register_case
 
 
 def _model(art, train):
@@ -25,20 +25,8 @@ def _model(art, train):
         x = torch.randn(1, 3, frames, side, side)
         samples = [ActionDataSample().set_gt_label(3)]
         optimizer = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
-
-        def step():
-            if train:
-                optimizer.zero_grad()
-                losses = head.loss(backbone(x), samples)
-                sum(v for k, v in losses.items() if k.startswith('loss')).backward()
-                optimizer.step()
-                head.update_text_bank()  # what TextBankEMAHook does after each step
-            else:
-                with torch.no_grad():
-                    model(x)
-
-        return Workload(step=step, unit='clip' if train else 'view', model=model, flops_inputs=(x, ),
-                        flops_scale=3.0 if train else 1.0)
+        # ART: what TextBankEMAHook does after each step
+        return head_loss_workload(model, x, samples, optimizer, train, head.update_text_bank if art else None)
 
     return Variant(build=build)
 

@@ -1,7 +1,7 @@
 """FocusVideo-B/16 against its own global branch (ST-Adapter-B/16, Table 3a M1), 8 x 224^2, batch 1."""
 import torch
 
-from . import BackboneHead, Case, Variant, Workload, register_case
+from . import BackboneHead, Case, Variant, head_loss_workload, register_case
 
 
 def _model(name, train):
@@ -22,19 +22,7 @@ def _model(name, train):
         x = torch.randn(1, 3, frames, side, side)
         samples = [ActionDataSample().set_gt_label(3)]
         optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-4)
-
-        def step():
-            if train:
-                optimizer.zero_grad()
-                losses = head.loss(backbone(x), samples)
-                sum(v for k, v in losses.items() if k.startswith('loss')).backward()
-                optimizer.step()
-            else:
-                with torch.no_grad():
-                    model(x)
-
-        return Workload(step=step, unit='clip' if train else 'view', model=model, flops_inputs=(x, ),
-                        flops_scale=3.0 if train else 1.0)
+        return head_loss_workload(model, x, samples, optimizer, train)
 
     return Variant(build=build)
 
