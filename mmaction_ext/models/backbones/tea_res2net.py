@@ -144,6 +144,8 @@ class TEAResNet(ResNet):
         super().__init__(depth=depth, out_indices=out_indices, style='pytorch', deep_stem=False, avg_down=False,
                          init_cfg=init_cfg, **kwargs)
         self.pretrained_path = pretrained
+        # The blocks that read T, found once (registered as submodules already; a plain list adds none).
+        self._tea_blocks = [module for module in self.modules() if isinstance(module, TEABottle2neck)]
 
     def make_res_layer(self, block, inplanes, planes, num_blocks, stride=1, dilation=1, conv_cfg=None,
                        norm_cfg=dict(type='BN'), **kwargs):
@@ -184,8 +186,7 @@ class TEAResNet(ResNet):
         if x.dim() != 5:
             raise ValueError(f'TEAResNet expects clips (N, 3, T, H, W), got {tuple(x.shape)}')
         num_frames = x.shape[2]
-        for module in self.modules():
-            if isinstance(module, TEABottle2neck):
-                module.num_frames = num_frames
+        for block in self._tea_blocks:
+            block.num_frames = num_frames
         outs = [_fold_time(out, num_frames) for out in super().forward(_unfold_time(x))]
         return outs[0] if len(outs) == 1 else tuple(outs)

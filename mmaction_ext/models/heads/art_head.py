@@ -3,7 +3,6 @@ prediction, and the text-constrained semantic bank with its fine-tuning (Secs. I
 from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
-import torch.nn.functional as F
 from mmaction.models.heads import BaseHead
 from mmaction.registry import MODELS
 from torch import nn
@@ -11,7 +10,7 @@ from torch import nn
 from mmaction_ext.models.layers.text_bank import load_text_bank
 
 from .art_rssa import AGGREGATIONS, RegionSemanticsActivation, aggregate_tracklets
-from .art_semantic_bank import FINETUNE_LOSSES, ARTSemanticBank
+from .art_semantic_bank import FINETUNE_LOSSES, ARTSemanticBank, template_max_scores
 
 SELECTIONS = ('similarity', 'fixed')
 
@@ -194,9 +193,7 @@ class ARTHead(BaseHead):
 
     def zero_shot_scores(self, x_cls: torch.Tensor, bank: torch.Tensor) -> torch.Tensor:
         """Eq. 13 against any bank ``(N_new, N_prom, C_t)``: ``(N, N_new)`` scaled cosines."""
-        video = F.normalize(self.video_to_text(x_cls), dim=-1)
-        cos = torch.einsum('nc,ijc->nij', video, F.normalize(bank, dim=-1)).max(dim=-1).values
-        return self.semantic_bank.logit_scale * cos
+        return template_max_scores(self.video_to_text(x_cls), bank, self.semantic_bank.logit_scale)
 
     # ------------------------------------------------------------------------------------------ losses
     @staticmethod

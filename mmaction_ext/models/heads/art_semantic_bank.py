@@ -16,6 +16,13 @@ FINETUNE_LOSSES = ('video', 'prototype')
 PROTOTYPE_SOURCES = ('separate', 'classifier')
 
 
+def template_max_scores(video_text: torch.Tensor, bank: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    """Eq. 13: ``scale * max_j cos(video_n, bank_{i,j})``; ``video_text (N, C_t)``, ``bank (N_class, N_prom, C_t)``
+    -> ``(N, N_class)``."""
+    cos = torch.einsum('nc,ijc->nij', F.normalize(video_text, dim=-1), F.normalize(bank, dim=-1))
+    return scale * cos.max(dim=-1).values
+
+
 class ARTSemanticBank(nn.Module):
     """The bank ``S (N_class, N_prom, C_t)`` (a buffer: no gradient reaches it, eq. 12), its agent ``S^a`` (a
     parameter, initialised from ``S^0``) and the class prototypes ``W`` of eq. 15.
@@ -114,8 +121,7 @@ class ARTSemanticBank(nn.Module):
     # ------------------------------------------------------------------------------------------- L_sema
     def video_logits(self, video_text: torch.Tensor) -> torch.Tensor:
         """Eq. 13: ``S_cls^i = max_j cos(video, S^a_{i,j})``, scaled: ``(N, N_class)``."""
-        cos = torch.einsum('nc,ijc->nij', F.normalize(video_text, dim=-1), F.normalize(self.agent, dim=-1))
-        return self.logit_scale * cos.max(dim=-1).values
+        return template_max_scores(video_text, self.agent, self.logit_scale)
 
     def prototype_logits(self, classifier_weight: Optional[torch.Tensor] = None) -> torch.Tensor:
         """Eq. 15: ``S_prot^{i,j} = mean_p cos(MLP(W)_i, S^a_{j,p})``, scaled: ``(N_class, N_class)``."""
