@@ -49,6 +49,8 @@ setup(
     extras_require={
         'tests': ['pytest', 'psutil'],
         'natten': ['natten==0.17.5'],
+        # tools/export.py: ONNX files and their check in onnxruntime (the TorchScript exporter: no onnxscript)
+        'export': ['onnx', 'onnxruntime'],
     },
     zip_safe=False,
 )

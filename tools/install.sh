@@ -139,7 +139,7 @@ want = {"mmengine": "0.10.7", "mmaction2": "1.2.0", "mmdet": "3.3.0"}
 for name, version in want.items():
     assert md.version(name) == version, (name, md.version(name))
 for name in ("torchcodec", "decord", "av", "importlib_metadata", "scipy", "pytest", "open-clip-torch", "scikit-learn",
-             "mmaction-ext"):
+             "onnx", "onnxruntime", "mmaction-ext"):
     md.version(name)
 import mmaction_ext
 here = os.path.realpath(sys.argv[1])
@@ -151,7 +151,7 @@ if stack_ok >/dev/null 2>&1; then
     say "mmengine, mmaction2, mmdet, decoders and mmaction_ext (editable, from $REPO) already installed"
 else
     say "installing mmengine 0.10.7, mmaction2 1.2.0, mmdet 3.3.0, torchcodec, decord, PyAV and mmaction_ext (editable)"
-    "${PIP[@]}" install -c "$CONSTRAINTS" -e "$REPO[tests]"
+    "${PIP[@]}" install -c "$CONSTRAINTS" -e "$REPO[tests,export]"
     stack_ok || { say "ERROR: stack check failed after install"; exit 1; }
 fi
 say "done: $("$PYTHON" -c 'import mmaction_ext; print(mmaction_ext.describe_environment())')"
