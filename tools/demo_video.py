@@ -78,7 +78,7 @@ def draw(frame, index, result, scale, factor=1):
     for tube_id, box, text in result['_per_frame'].get(index, []):
         colour = COLOURS[tube_id % len(COLOURS)]
         x1, y1, x2, y2 = (int(round(v * factor)) for v in box)
-        cv2.rectangle(image, (x1, y1), (max(x1, x2 - 1), max(y1, y2 - 1)), colour, 1 + int(scale > 0.6))
+        cv2.rectangle(image, (x1, y1), (max(x1, x2 - 1), max(y1, y2 - 1)), colour, 1 + int(factor > 1 or scale > 0.6))
         label_height = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)[0][1] + 6
         _text(image, text, (max(0, x1), y1 - label_height if y1 >= label_height else y2), colour, scale)
     return image
