@@ -54,6 +54,8 @@ class CheckReport:
 
 def _video_path(dataset_cfg: dict, video: str) -> str:
     prefix = dataset_cfg.get('data_prefix') or dict(img='')
+    if not hasattr(prefix, 'keys') or ('img' in prefix) == ('video' in prefix):
+        raise ValueError(f"data_prefix must be dict(img=<frame folders>) or dict(video=<video folder>), got {prefix!r}")
     if 'img' in prefix:
         return osp.join(prefix['img'], video)
     return osp.join(prefix['video'], video + dataset_cfg.get('suffix', '.mp4'))
@@ -97,6 +99,7 @@ def check_act_dataset(dataset_cfg: dict, num_classes: Optional[int] = None, deco
     """
     report = CheckReport()
     ann_file = dataset_cfg['ann_file']
+    _video_path(dataset_cfg, '')  # a data_prefix the dataset would refuse: one clear error before any check
     annos = load_pickle_safely(ann_file, encoding='latin1')
     if not isinstance(annos, dict) or any(key not in annos for key in ACT_KEYS):
         found = sorted(annos) if isinstance(annos, dict) else type(annos).__name__
