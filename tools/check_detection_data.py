@@ -3,11 +3,14 @@
     python tools/check_detection_data.py CONFIG [--subset train test] [--no-decode] [--show 20]
                                          [--cfg-options k=v ...]
 
-Reads each subset's dataloader dataset (an ACT-format ``ActionTubeDataset``, ``JHMDBTubeDataset`` or
-``UCF24TubeDataset``) and reports class indices against the label map and the model's ``num_classes``, boxes
-outside the frame or with zero area, the annotated resolution against the decoded frames, videos and frames
-referenced but missing, tubes with gaps, and the share of frames without actors. Each finding names the video
-and frame. Exits 1 when there is an error (warnings alone exit 0).
+Reads each subset's dataloader dataset as configured and reports, for ACT-format tube datasets
+(``ActionTubeDataset``, ``JHMDBTubeDataset``, ``UCF24TubeDataset``): class indices against the label map and the
+model's ``num_classes``, boxes outside the frame or with zero area, the annotated resolution against the decoded
+frames, videos and frames referenced but missing, tubes with gaps, the share of frames without actors; for
+MMAction2's ``AVADataset``: malformed rows, class ids against ``num_classes``, the label file and
+``custom_classes``, boxes not normalised or with zero area, keyframes outside the timestamps or without
+proposals, frames the keyframe clips read that are missing, people with gaps between keyframes. Each finding
+names the video and frame. Exits 1 when there is an error (warnings alone exit 0).
 """
 import argparse
 import os.path as osp
@@ -21,6 +24,7 @@ import mmaction_ext  # noqa: E402,F401  (applies compat fixes, registers modules
 from mmaction_ext.engine import load_config, parse_tool_args, run_tool  # noqa: E402
 
 TUBE_DATASETS = ('ActionTubeDataset', 'JHMDBTubeDataset', 'UCF24TubeDataset')
+AVA_DATASETS = ('AVADataset', )
 DATALOADERS = dict(train='train_dataloader', val='val_dataloader', test='test_dataloader')
 
 
@@ -46,7 +50,7 @@ def model_num_classes(model_cfg):
 
 def main(argv=None):
     args = parse_args(argv)
-    from mmaction_ext.datasets.detection_data_check import check_act_dataset, summary
+    from mmaction_ext.datasets.detection_data_check import check_act_dataset, check_ava_dataset, summary
     cfg = load_config(args.config, args.cfg_options)
     num_classes = model_num_classes(cfg.model)
     reports, seen = {}, set()
@@ -55,16 +59,22 @@ def main(argv=None):
         if not loader:
             raise ValueError(f'{args.config}: no {DATALOADERS[subset]} to check')
         dataset = loader['dataset']
-        if dataset.get('type') not in TUBE_DATASETS:
+        if dataset.get('type') not in TUBE_DATASETS + AVA_DATASETS:
             raise ValueError(f'{args.config}: {DATALOADERS[subset]}.dataset is a {dataset.get("type")}; this tool '
-                             f'checks the ACT-format tube datasets ({", ".join(TUBE_DATASETS)})')
+                             f'checks {", ".join(TUBE_DATASETS + AVA_DATASETS)}')
+        ava = dataset['type'] in AVA_DATASETS
         key = (dataset['ann_file'], dataset.get('split', 1), dataset.get('subset') or
                ('test' if dataset.get('test_mode') else 'train'))
         if key in seen:  # val and test usually read the same videos
             continue
         seen.add(key)
-        print(f'== {subset}: {dataset["ann_file"]} (split {key[1]}, {key[2]} videos)')
-        report = check_act_dataset(dataset, num_classes, decode=not args.no_decode, progress=True)
+        if ava:
+            print(f'== {subset}: {dataset["ann_file"]} (AVA keyframes)')
+            sampler = next((step for step in dataset.get('pipeline', []) if step['type'] == 'SampleAVAFrames'), None)
+            report = check_ava_dataset(dataset, sampler, decode=not args.no_decode, progress=True)
+        else:
+            print(f'== {subset}: {dataset["ann_file"]} (split {key[1]}, {key[2]} videos)')
+            report = check_act_dataset(dataset, num_classes, decode=not args.no_decode, progress=True)
         shown = {}
         for finding in report.findings:
             shown[finding.check] = shown.get(finding.check, 0) + 1
@@ -74,8 +84,8 @@ def main(argv=None):
             if count > args.show:
                 print(f'... {count - args.show} more [{check}] finding(s)')
         counts = summary(report)
-        print(f'{subset}: {counts["videos"]} videos, {counts["frames"]} frames, '
-              f'{100 * counts["frames_without_actors"]:.1f}% of frames without actors; '
+        print(f'{subset}: {counts["videos"]} videos, {counts["frames"]} {"keyframes" if ava else "frames"}, '
+              f'{100 * counts["frames_without_actors"]:.1f}% of them without actors; '
               f'{counts["errors"]} error(s), {counts["warnings"]} warning(s)')
         reports[subset] = report
     if any(report.errors for report in reports.values()):

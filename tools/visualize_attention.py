@@ -201,12 +201,9 @@ def art_maps(model, packed):
 def csa_maps(model, source, top_classes=2):
     """The first clip: the most confident actor's box, and its top classes' attention in every frame."""
     import torch
-    from mmengine.dataset import Compose, pseudo_collate
 
-    from mmaction_ext.apis.inference import _test_pipeline, _tube_clips
-    clip = _tube_clips(model, source)[0]
-    pipeline = Compose(source.pipeline(_test_pipeline(model.cfg)))
-    packed = pseudo_collate([pipeline(source.results(**clip, frame_inds=clip['frame_ids'] - 1 + source.start_index))])
+    from mmaction_ext.apis import detector_clips
+    _, packed = next(detector_clips(model, source))
     model.test_cfg['class_attention'] = True
     with torch.no_grad():
         data = model.data_preprocessor(packed, False)
@@ -262,10 +259,7 @@ def model_kind(model) -> str:
 
 def main(argv=None):
     args = parse_args(argv)
-    from mmengine.dataset import Compose, pseudo_collate
-
-    from mmaction_ext.apis import VideoSource, init_model
-    from mmaction_ext.apis.inference import _test_pipeline
+    from mmaction_ext.apis import VideoSource, init_model, recognizer_batch
     if not args.out.lower().endswith(('.png', '.mp4')):
         raise ValueError(f'{args.out}: write a .png (grid) or an .mp4 (overlay)')
     model = init_model(args.config, args.checkpoint, cfg_options=args.cfg_options)
@@ -277,8 +271,7 @@ def main(argv=None):
                              'tools/analysis/csa_class_attention.py on the test dataset')
         panels = csa_maps(model, source)
     else:
-        steps = [s for s in source.pipeline(_test_pipeline(model.cfg)) if s['type'] != 'LoadFrameFeatureTargets']
-        packed = pseudo_collate([Compose(steps)(source.results())])
+        packed = recognizer_batch(model, source)
         if kind == 'gradcam':
             panels = gradcam_maps(model, packed, args.target_layer)
         else:

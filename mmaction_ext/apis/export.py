@@ -57,8 +57,8 @@ class ExportableRecognizer(nn.Module):
 def input_shape_from_config(cfg) -> Tuple[int, int, int]:
     """``(T, H, W)`` of one test view: ``clip_len`` of the test pipeline's frame sampling, the size of its crop
     (or of a resize that ignores the aspect ratio)."""
-    from .inference import _test_pipeline
-    steps = _test_pipeline(cfg)
+    from .inference import test_pipeline
+    steps = test_pipeline(cfg)
     samplers = [s for s in steps if 'clip_len' in s]
     crops = [s for s in steps if s['type'] in ('CenterCrop', 'ThreeCrop', 'TenCrop')]
     resizes = [s for s in steps if s['type'] == 'Resize' and not s.get('keep_ratio', True)]

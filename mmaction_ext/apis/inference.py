@@ -10,7 +10,7 @@ per-frame boxes in the video's pixels with class scores, linked from clip to cli
 JSON-ready dict (``docs/inference.md``).
 """
 import os.path as osp
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, Iterator, List, Optional, Tuple, Union
 
 import numpy as np
 import torch
@@ -93,11 +93,17 @@ def inference(model: torch.nn.Module, video: str, top_k: int = 5, score_thr: flo
     return dict(header, task='recognition', **_recognize(model, source, top_k))
 
 
-def _test_pipeline(cfg: Config) -> List[dict]:
+# Steps that read training targets stored beside the dataset, which a user's video does not have.
+TARGET_STEPS = ('LoadFrameFeatureTargets', )
+
+
+def test_pipeline(cfg: Config) -> List[dict]:
+    """The config's test pipeline (of ``test_dataloader.dataset``, through dataset wrappers) without the steps
+    that load stored training targets."""
     dataset = cfg.test_dataloader.dataset
     while 'pipeline' not in dataset and 'dataset' in dataset:  # wrappers (RepeatDataset, ...)
         dataset = dataset.dataset
-    return dataset.pipeline
+    return [step for step in dataset.pipeline if step['type'] not in TARGET_STEPS]
 
 
 def _class_name(model, label: int) -> str:
@@ -105,17 +111,20 @@ def _class_name(model, label: int) -> str:
     return str(classes[label]) if classes is not None and label < len(classes) else f'class {label}'
 
 
+def recognizer_batch(model, source: VideoSource) -> Dict:
+    """``source`` through the recognizer's test pipeline (every view), as a batch of one for ``test_step``."""
+    return pseudo_collate([Compose(source.pipeline(test_pipeline(model.cfg)))(source.results())])
+
+
 def _recognize(model, source: VideoSource, top_k: int) -> Dict:
-    pipeline = Compose(source.pipeline(_test_pipeline(model.cfg)))
-    sample = pipeline(source.results())
     with torch.no_grad():
-        scores = model.test_step(pseudo_collate([sample]))[0].pred_score.float().cpu()
+        scores = model.test_step(recognizer_batch(model, source))[0].pred_score.float().cpu()
     order = scores.argsort(descending=True)[:top_k].tolist()
     return dict(predictions=[dict(label=i, name=_class_name(model, i), score=float(scores[i])) for i in order],
                 scores=scores.tolist())
 
 
-def _dataset_clips(model, source: VideoSource) -> Optional[List[dict]]:
+def _oracle_clips(model, source: VideoSource) -> Optional[List[dict]]:
     """For a model that predicts from the ground truth (the oracle): the test dataset's clips of this video, with
     their ground truth; class names from the annotation. None for any other model."""
     from mmaction.registry import DATASETS
@@ -135,7 +144,7 @@ def _dataset_clips(model, source: VideoSource) -> Optional[List[dict]]:
     return clips
 
 
-def _tube_clips(model, source: VideoSource) -> List[dict]:
+def _sliding_clips(model, source: VideoSource) -> List[dict]:
     """Consecutive clips of the detector's length over the whole video (the last one padded), as the tube
     datasets' ``sampling='sliding'``; boxes are predicted in the video's own pixels."""
     clip_len = model.cfg.test_dataloader.dataset.get('clip_len', getattr(model, 'num_frames', None))
@@ -148,14 +157,17 @@ def _tube_clips(model, source: VideoSource) -> List[dict]:
     return clips
 
 
-def _detect_tubes(model, source: VideoSource, score_thr: float, link_iou: float, progress: bool) -> Dict:
-    pipeline = Compose(source.pipeline(_test_pipeline(model.cfg)))
-    clips = _dataset_clips(model, source)
+def detector_clips(model, source: VideoSource, progress: bool = False) -> Iterator[Tuple[Dict, Dict]]:
+    """``(clip, batch)`` for each clip of ``source`` a tube detector predicts, one decoded at a time: the clip's
+    fields (``frame_ids`` 1-based, ``frame_valid``, ``gt_resolution``: the pixels its boxes come back in) and the
+    clip through the config's test pipeline as a batch of one. The oracle gets its test dataset's clips of the video
+    (with their ground truth); any other detector consecutive clips of its length over the whole video."""
+    clips = _oracle_clips(model, source)
     if clips is None:
-        clips = _tube_clips(model, source)
+        clips = _sliding_clips(model, source)
         if getattr(model, 'dataset_meta', None) is None:
             _annotation_classes(model)
-    linker = TubeLinker(score_thr, link_iou)
+    pipeline = Compose(source.pipeline(test_pipeline(model.cfg)))
     if progress:
         from tqdm import tqdm
         clips = tqdm(clips, desc=f'{source.name}: clips', unit='clip')
@@ -163,9 +175,15 @@ def _detect_tubes(model, source: VideoSource, score_thr: float, link_iou: float,
         keep = {k: v for k, v in clip.items()
                 if k not in ('filename', 'frame_dir', 'filename_tmpl', 'total_frames', 'frame_inds', 'start_index')}
         frame_ids = np.asarray(clip['frame_ids'])
-        sample = pipeline(source.results(**keep, frame_inds=frame_ids - 1 + source.start_index))
+        yield clip, pseudo_collate([pipeline(source.results(**keep, frame_inds=frame_ids - 1 + source.start_index))])
+
+
+def _detect_tubes(model, source: VideoSource, score_thr: float, link_iou: float, progress: bool) -> Dict:
+    linker = TubeLinker(score_thr, link_iou)
+    for clip, batch in detector_clips(model, source, progress):
+        frame_ids = np.asarray(clip['frame_ids'])
         with torch.no_grad():
-            pred = model.test_step(pseudo_collate([sample]))[0].pred_instances
+            pred = model.test_step(batch)[0].pred_instances
         # predictions are in the annotation's pixels (gt_resolution): the video's own unless an annotation says so
         boxes = rescale_tube_boxes(pred.bboxes.float().cpu().numpy(), tuple(clip['gt_resolution']), source.size)
         linker.add_clip(frame_ids - 1, np.asarray(clip['frame_valid'], bool), boxes, pred.scores.float().cpu().numpy())
@@ -240,4 +258,5 @@ class TubeLinker:
         return out
 
 
-__all__ = ['init_model', 'inference', 'is_tube_detector', 'read_label_map', 'TubeLinker']
+__all__ = ['init_model', 'inference', 'is_tube_detector', 'read_label_map', 'test_pipeline', 'recognizer_batch',
+           'detector_clips', 'TubeLinker']

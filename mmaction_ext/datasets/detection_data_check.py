@@ -221,6 +221,125 @@ def _check_media(report, dataset_cfg, video, num_frames, resolution):
                    'wrong place if it is not the resolution the boxes were drawn in', video)
 
 
+def check_ava_dataset(dataset_cfg: dict, pipeline_sampler: Optional[dict] = None, decode: bool = True,
+                      progress: bool = False) -> CheckReport:
+    """Check an AVA-format keyframe dataset (MMAction2's ``AVADataset`` config: CSV rows ``video, second, x1, y1,
+    x2, y2, label, person``) as ``AVADataset`` reads it.
+
+    Args:
+        dataset_cfg (dict): ``ann_file``, ``label_file``, ``num_classes`` (with background), ``custom_classes``,
+            ``proposal_file``, ``data_prefix``, ``filename_tmpl``, ``start_index``, ``timestamp_start`` / ``_end``,
+            ``fps``.
+        pipeline_sampler (dict | None): The pipeline's ``SampleAVAFrames`` step: which frames a keyframe's clip
+            reads (default: the keyframe alone).
+        decode (bool): Look for every frame the clips read.
+
+    Checks: malformed rows; class ids against ``num_classes`` (0 is the background, ids run 1..num_classes-1), the
+    label file and ``custom_classes``; boxes not normalised to [0, 1] or with zero area; keyframes outside
+    ``timestamp_start``..``timestamp_end``; keyframes missing from the proposal file; frames the clips read that
+    are missing; a person whose keyframes have a gap (a warning); the share of keyframes without actors.
+    """
+    from mmaction.datasets.transforms import SampleAVAFrames
+    from mmaction.evaluation.functional.ava_utils import read_labelmap
+    report = CheckReport()
+    ann_file = dataset_cfg['ann_file']
+    num_classes = dataset_cfg.get('num_classes', 81)
+    start, end = dataset_cfg.get('timestamp_start', 900), dataset_cfg.get('timestamp_end', 1800)
+    fps, start_index = dataset_cfg.get('fps', 30), dataset_cfg.get('start_index', 1)
+    label_ids = None
+    if dataset_cfg.get('label_file'):
+        with open(dataset_cfg['label_file']) as stream:
+            label_ids = read_labelmap(stream)[1]
+    custom = dataset_cfg.get('custom_classes')
+    if label_ids and max(label_ids) >= num_classes:
+        report.add('error', 'classes', f'the label file has class id {max(label_ids)}, num_classes={num_classes} '
+                   f'allows 1-{num_classes - 1}')
+    if custom is not None and num_classes != len(custom) + 1:
+        report.add('error', 'classes', f'num_classes={num_classes} with {len(custom)} custom_classes: AVADataset '
+                   f'needs len(custom_classes) + 1 = {len(custom) + 1} (the background)')
+    keyframes: Dict[str, Dict[int, set]] = {}
+    dropped = 0
+    with open(ann_file) as stream:
+        rows = [line.strip() for line in stream if line.strip()]
+    for number, line in enumerate(rows, 1):
+        fields = line.split(',')
+        where = f'{osp.basename(ann_file)} line {number}'
+        try:
+            video, second = fields[0], int(fields[1])
+            box, label, person = np.array(fields[2:6], np.float64), int(fields[6]), int(fields[7])
+        except (IndexError, ValueError):
+            report.add('error', 'format', f'{where}: expected video,second,x1,y1,x2,y2,label,person, got {line!r}')
+            continue
+        frame = fps * (second - start) + start_index
+        keyframes.setdefault(video, {}).setdefault(second, set()).add(person)
+        if custom is not None and label not in custom:
+            dropped += 1  # AVADataset drops it
+            continue
+        if not 1 <= label < num_classes and custom is None:
+            report.add('error', 'classes', f'{where}: class id {label} outside 1-{num_classes - 1} (num_classes='
+                       f'{num_classes} counts the background 0)', video, frame)
+        if label_ids is not None and label not in label_ids:
+            report.add('error', 'classes', f'{where}: class id {label} is not in the label file (AVAMetric scores '
+                       'only its classes)', video, frame)
+        if not np.isfinite(box).all() or box.min() < 0 or box.max() > 1:
+            report.add('error', 'boxes', f'{where}: box {box.tolist()} is not normalised to [0, 1] (pixels?)', video,
+                       frame)
+        elif box[2] <= box[0] or box[3] <= box[1]:
+            report.add('error', 'boxes', f'{where}: box {box.tolist()} has zero or negative area', video, frame)
+        if not start <= second < end:
+            report.add('error', 'frames', f'{where}: second {second} outside timestamp_start..timestamp_end '
+                       f'({start}-{end})', video, frame)
+    if dropped:
+        report.add('warning', 'classes', f'{dropped} row(s) with classes outside custom_classes are dropped')
+    if dataset_cfg.get('proposal_file'):
+        proposals = load_pickle_safely(dataset_cfg['proposal_file'])
+        for video, seconds in keyframes.items():
+            for second in sorted(seconds):
+                if f'{video},{second:04d}' not in proposals:
+                    report.add('error', 'proposals', f'keyframe {video},{second:04d} has no proposals in '
+                               f'{dataset_cfg["proposal_file"]}', video, fps * (second - start) + start_index)
+    sampler = SampleAVAFrames(**{k: v for k, v in (pipeline_sampler or dict(clip_len=1, frame_interval=1)).items()
+                                 if k not in ('type', 'test_mode')}, test_mode=True)
+    videos = sorted(keyframes)
+    if progress:
+        from tqdm import tqdm
+        videos = tqdm(videos, desc='checking keyframes', unit='video')
+    for video in videos:
+        seconds = keyframes[video]
+        report.videos += 1
+        report.frames += end - start
+        report.frames_with_actors += sum(1 for s in seconds if start <= s < end)
+        for person in sorted(set().union(*seconds.values())):
+            present = sorted(s for s, people in seconds.items() if person in people)
+            for before, after in zip(present, present[1:]):
+                if after - before > 1:
+                    report.add('warning', 'tubes', f'person {person} is unannotated at seconds {before + 1}-{after - 1} '
+                               'between its keyframes', video, fps * (before + 1 - start) + start_index)
+        if decode:
+            _check_ava_frames(report, dataset_cfg, sampler, video, sorted(seconds), (start, end, fps, start_index))
+    return report
+
+
+def _check_ava_frames(report, dataset_cfg, sampler, video, seconds, timing):
+    """Every frame the clips of ``video``'s keyframes read (``SampleAVAFrames`` itself picks them) must exist."""
+    start, end, fps, start_index = timing
+    folder = osp.join((dataset_cfg.get('data_prefix') or {}).get('img') or '', video)
+    if not osp.isdir(folder):
+        report.add('error', 'media', f'frame folder {folder} not found', video)
+        return
+    names = set(os.listdir(folder))
+    template = dataset_cfg.get('filename_tmpl', 'img_{:05}.jpg')
+    missing = set()
+    for second in seconds:
+        results = sampler.transform(dict(fps=fps, timestamp=second, timestamp_start=start, start_index=start_index,
+                                         shot_info=(0, (end - start) * fps)))
+        missing.update(int(i) for i in results['frame_inds'] if template.format(int(i)) not in names)
+    if missing:
+        first = min(missing)
+        report.add('error', 'media', f'{len(missing)} frame(s) the keyframe clips read are missing from {folder}, '
+                   f'the first {template.format(first)}', video, first)
+
+
 def summary(report: CheckReport) -> Dict[str, float]:
     """Counts for the report's last lines."""
     return dict(videos=report.videos, frames=report.frames, errors=len(report.errors),
@@ -228,4 +347,4 @@ def summary(report: CheckReport) -> Dict[str, float]:
                 frames_without_actors=(1 - report.frames_with_actors / report.frames) if report.frames else 0.0)
 
 
-__all__ = ['Finding', 'CheckReport', 'check_act_dataset', 'summary']
+__all__ = ['Finding', 'CheckReport', 'check_act_dataset', 'check_ava_dataset', 'summary']

@@ -58,6 +58,16 @@ def load_config(path, cfg_options=None, work_dir=None, launcher='none'):
     return adapt_config_for_cpu_distributed(cfg)
 
 
+class _InitDumpFilter:
+    """Drops mmengine's per-parameter initialisation report (``BaseModule._dump_init_info``), which goes to the
+    console, one record per parameter, when no log file is open: hundreds of lines before a tool's output."""
+
+    @staticmethod
+    def filter(record) -> bool:
+        message = record.getMessage()
+        return not (message.startswith('\n') and ' - torch.Size(' in message.split('\n', 2)[1])
+
+
 def build_model(cfg, checkpoint: str = 'none', before_weights=None):
     """``cfg.model`` for a tool that runs it outside a Runner: built in the config's default scope,
     ``before_weights(model)`` (argument checks that need the built model, before any file is read), its
@@ -68,10 +78,16 @@ def build_model(cfg, checkpoint: str = 'none', before_weights=None):
     if checkpoint != 'none' and not osp.isfile(checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
     init_default_scope(cfg.get('default_scope', 'mmaction'))
+    from mmengine.logging import MMLogger
     model = MODELS.build(cfg.model)
     if before_weights is not None:
         before_weights(model)
-    model.init_weights()
+    logger = MMLogger.get_current_instance()
+    logger.addFilter(_InitDumpFilter)
+    try:
+        model.init_weights()
+    finally:
+        logger.removeFilter(_InitDumpFilter)
     if checkpoint != 'none':
         load_checkpoint(model, checkpoint, map_location='cpu')
     return model.eval()

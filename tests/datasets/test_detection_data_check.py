@@ -154,7 +154,7 @@ def test_tool_exit_status_and_report(tiny_detection_demo, tmp_path, capsys):
     assert exit_status.value.code == 1
     out = capsys.readouterr().out
     assert 'ERROR [boxes] video val_0001 frame' in out and '1 error(s)' in out and 'errors found' in out
-    with pytest.raises(ValueError, match='is a VideoDataset; this tool checks the ACT-format tube datasets'):
+    with pytest.raises(ValueError, match='is a VideoDataset; this tool checks ActionTubeDataset, .*, AVADataset'):
         tool.main([osp.join(REPO_ROOT, 'configs', 'demo', 'r3d_r18-w16_scratch_1xb8-30e_8x2x1_motion-demo.py')])
 
 
@@ -174,3 +174,80 @@ def test_real_ucf24_clip_reports_its_resolution(ucf24_act, shared_data, tmp_path
     assert [(f.level, f.check, f.video) for f in report.findings] == [('error', 'resolution', video)]
     assert 'annotated resolution 320x240 (w x h), decoded frames 340x256' in report.findings[0].message
     assert report.frames == 180 and 0 < report.frames_with_actors <= 180
+
+
+def ava_dataset(root, ann_file, **changes):
+    """The tiny CSA AVA config's test dataset on the frames demo, as the tool reads it."""
+    from helpers.csa import CSA_AVA_CONFIG, csa_demo_options
+    from mmaction_ext.engine import load_config
+    options = csa_demo_options(root, 'ava')
+    cfg = load_config(CSA_AVA_CONFIG, dict(option.split('=', 1) for option in options if 'dataloader' in option))
+    dataset = cfg.test_dataloader.dataset.to_dict()
+    dataset.update(ann_file=ann_file, **changes)
+    sampler = next(step for step in dataset['pipeline'] if step['type'] == 'SampleAVAFrames')
+    return dataset, sampler
+
+
+def test_ava_keyframe_defects(detection_demo_frames, tmp_path):
+    """AVA rows as MMAction2's AVADataset reads them: every planted defect found at its video and keyframe (frame
+    ``fps * second + start_index``), the clean file without a finding."""
+    from mmaction_ext.datasets.detection_data_check import check_ava_dataset
+    root = detection_demo_frames
+    dataset, sampler = ava_dataset(root, f'{root}/ava_val.csv')
+    clean = check_ava_dataset(dataset, sampler)
+    assert clean.findings == [] and clean.videos == 2 and clean.frames_with_actors > 0
+    rows = open(f'{root}/ava_val.csv').read().splitlines()
+    video, second = rows[0].split(',')[:2]
+    frame = 8 * int(second) + 1
+    planted = rows + [
+        f'{video},{second},0.1,0.1,0.3,0.3,0,7',  # the background id as an action
+        f'{video},{second},0.1,0.1,0.3,0.3,13,8',  # one past num_classes - 1 = 12
+        f'{video},{second},12.0,10.0,40.0,50.0,2,9',  # pixels, not normalised
+        f'{video},{second},0.3,0.1,0.3,0.4,2,10',  # zero width
+        f'{video},9,0.1,0.1,0.3,0.3,2,11',  # second 9 after timestamp_end 6
+        f'{video},{second},0.1,0.1',  # a short row
+        f'{video},{second},0.5,0.5,0.7,0.7,2,20', f'{video},{int(second) + 2},0.5,0.5,0.7,0.7,2,20',  # a gap
+    ]
+    ann_file = tmp_path / 'ava_val.csv'
+    ann_file.write_text('\n'.join(planted) + '\n')
+    report = check_ava_dataset(ava_dataset(root, str(ann_file))[0], sampler, decode=False)
+    found = {(f.check, f.video, f.frame, f.message.split(': ', 1)[-1]) for f in report.findings}
+    assert ('classes', video, frame, 'class id 0 outside 1-12 (num_classes=13 counts the background 0)') in found
+    assert ('classes', video, frame, 'class id 0 is not in the label file (AVAMetric scores only its classes)') in found
+    assert ('classes', video, frame, 'class id 13 outside 1-12 (num_classes=13 counts the background 0)') in found
+    assert ('boxes', video, frame, 'box [12.0, 10.0, 40.0, 50.0] is not normalised to [0, 1] (pixels?)') in found
+    assert ('boxes', video, frame, 'box [0.3, 0.1, 0.3, 0.4] has zero or negative area') in found
+    assert ('frames', video, 8 * 9 + 1, 'second 9 outside timestamp_start..timestamp_end (0-6)') in found
+    assert any(f.check == 'format' and f'line {len(rows) + 6}' in f.message for f in report.findings)
+    # person 20 at two keyframes a second apart: a warning at the keyframe between them
+    assert [(f.check, f.video, f.frame) for f in report.warnings] == [('tubes', video, 8 * (int(second) + 1) + 1)]
+    assert len(report.errors) == 8  # label 0 and 13 twice each (range, label file), and one per other defect
+
+
+def test_ava_missing_frames_and_proposals(detection_demo_frames, tmp_path):
+    from mmaction_ext.datasets.detection_data_check import check_ava_dataset
+    root = detection_demo_frames
+    frames = tmp_path / 'rawframes'
+    shutil.copytree(osp.join(root, 'rawframes'), frames)
+    os.remove(frames / 'val_0000' / 'img_00010.jpg')  # inside the clip of the keyframe at second 1 (frame 9)
+    proposals = load_pickle_safely(osp.join(root, 'ava_proposals_val.pkl'))
+    del proposals['val_0001,0002']
+    with open(tmp_path / 'proposals.pkl', 'wb') as stream:
+        pickle.dump(proposals, stream)
+    dataset, sampler = ava_dataset(root, f'{root}/ava_val.csv', data_prefix=dict(img=str(frames)),
+                                   proposal_file=str(tmp_path / 'proposals.pkl'))
+    report = check_ava_dataset(dataset, sampler)
+    assert [(f.check, f.video, f.frame) for f in report.errors] == [('proposals', 'val_0001', 17),
+                                                                    ('media', 'val_0000', 10)]
+    assert 'the first img_00010.jpg' in report.errors[1].message
+    assert 'keyframe val_0001,0002 has no proposals' in report.errors[0].message
+
+
+def test_tool_checks_the_ava_config(detection_demo_frames, capsys):
+    from helpers.csa import CSA_AVA_CONFIG, csa_demo_options
+    tool = load_tool('tools/check_detection_data.py')
+    options = [o for o in csa_demo_options(detection_demo_frames, 'ava') if 'dataloader.dataset' in o]
+    reports = tool.main([CSA_AVA_CONFIG, '--cfg-options', *options])
+    out = capsys.readouterr().out
+    assert set(reports) == {'train', 'test'} and '(AVA keyframes)' in out and 'no errors' in out
+    assert reports['test'].videos == 2 and reports['test'].frames == 2 * 6  # seconds 0-5 of each video

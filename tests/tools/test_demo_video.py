@@ -42,7 +42,7 @@ def test_oracle_demo_on_a_generated_clip(tiny_detection_demo, tmp_path):
     source = decoded(video)
     for tube in saved['tubes']:
         index = len(tube['frames']) // 2
-        frame, (x1, y1, x2, y2) = tube['frames'][index], (int(round(v * 4)) for v in tube['boxes'][index])
+        frame, (x1, y1, _, y2) = tube['frames'][index], (int(round(v * 4)) for v in tube['boxes'][index])
         plain = cv2.resize(source[frame], None, fx=4, fy=4, interpolation=cv2.INTER_NEAREST).astype(int)
         change = np.abs(frames[frame].astype(int) - plain).sum(-1)
         assert change[y1 + 8:y2 - 8, x1:x1 + 2].mean() > 60, tube['id']

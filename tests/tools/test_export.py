@@ -47,17 +47,14 @@ def test_exported_model_matches_pytorch(tool, name, config, fmt, tiny_clip_file,
 def test_exported_onnx_on_a_real_clip(tool, shared_data, tmp_path):
     """A checkpoint's model, exported, on the first view of a real video through the config's test pipeline:
     onnxruntime and PyTorch agree and give the same top class."""
-    from mmengine.dataset import Compose
-
-    from mmaction_ext.apis import VideoSource, init_model
+    from mmaction_ext.apis import VideoSource, init_model, recognizer_batch
     from mmaction_ext.apis.export import ExportableRecognizer, run_exported
-    from mmaction_ext.apis.inference import _test_pipeline
     model = init_model(VIDEO_FOCALNET_DEMO_CONFIG)
     checkpoint, out = str(tmp_path / 'focalnet.pth'), str(tmp_path / 'focalnet.onnx')
     torch.save(dict(state_dict=model.state_dict()), checkpoint)
     tool.main([VIDEO_FOCALNET_DEMO_CONFIG, checkpoint, '--format', 'onnx', '--out', out])
     source = VideoSource(osp.join(shared_data, 'mmaction2_testdata', 'demo', 'demo.mp4'))
-    views = Compose(source.pipeline(_test_pipeline(model.cfg)))(source.results())['inputs'].float()
+    views = recognizer_batch(model, source)['inputs'][0].float()
     with torch.no_grad():
         expected = ExportableRecognizer(model)(views[:1]).numpy()
     got = run_exported(out, 'onnx', views[:1])
