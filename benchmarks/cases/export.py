@@ -63,11 +63,14 @@ def _variant(fmt):
 register_case('export_latency', Case(
     description='CPU latency per view, batch 1, of Video-FocalNet-T on 8x224x224 (random weights) exported by '
                 'tools/export.py: ONNX in onnxruntime (intra-op threads = torch threads) and the torch.export '
-                'program, against eager PyTorch. Goal: an exported model no slower than eager. Not met on this '
-                'CPU: onnxruntime 1.37x and the torch.export program 1.22x eager (an earlier run, beside other '
-                'work, gave eager a 1.9 s IQR and ratios 0.57 / 0.49: discarded). onnxruntime runs with all graph '
-                'optimisations (its default) on the same 2 threads; the program runs its ATen graph without '
-                'fusion. Export is for deployment runtimes, not for CPU speed here (docs/inference.md).',
+                'program, against eager PyTorch. Goal: an exported model no slower than eager. Not met on this CPU: '
+                'the stored run gives onnxruntime 1.17x and the torch.export program 1.15x eager; the run before it '
+                '1.37x / 1.22x (a first run, beside other work, gave eager a 1.9 s IQR and ratios 0.57 / 0.49: '
+                "discarded). Levers tried on onnxruntime: graph optimisation 'extended' instead of 'all' (slower), no "
+                'thread spinning (slower); its profile spends 51% in Conv (the patch embeddings and depthwise focal '
+                'convolutions), 27% in Gemm and 9% in the Transposes around the channels-first convolutions. The '
+                'program runs its ATen graph without fusion. Export is for deployment runtimes, not for CPU speed '
+                'here (docs/inference.md).',
     peer='eager PyTorch',
     variants={'eager PyTorch': _variant('eager'), 'ONNX (onnxruntime)': _variant('onnx'),
               'torch.export program': _variant('torch-export')},

@@ -82,6 +82,9 @@ def inference(model: torch.nn.Module, video: str, top_k: int = 5, score_thr: flo
     """
     if not hasattr(model, 'cfg'):
         raise ValueError('inference() needs a model from mmaction_ext.apis.init_model (it reads model.cfg)')
+    if top_k < 1 or not 0 <= score_thr <= 1 or not 0 <= link_iou <= 1:
+        raise ValueError(f'inference(): top_k >= 1, score_thr and link_iou in [0, 1]; got top_k={top_k}, '
+                         f'score_thr={score_thr}, link_iou={link_iou}')
     source = VideoSource(video)
     header = dict(video=video, num_frames=source.num_frames, fps=source.fps, size=list(source.size))
     if is_tube_detector(model):
@@ -90,6 +93,8 @@ def inference(model: torch.nn.Module, video: str, top_k: int = 5, score_thr: flo
     if isinstance(model, CSADetector):
         raise ValueError('inference() runs CSA in tube mode (JHMDB / UCF101-24 configs); this config is in '
                          f'{model.mode!r} mode (AVA keyframes): use tools/test.py on an AVA dataset')
+    if not hasattr(model, 'cls_head'):
+        raise ValueError(f'inference() covers recognizers and tube detectors; {type(model).__name__} is neither')
     return dict(header, task='recognition', **_recognize(model, source, top_k))
 
 
