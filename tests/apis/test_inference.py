@@ -113,7 +113,18 @@ def test_csa_on_a_real_clip_gives_tubes_in_video_pixels(shared_data):
     at a time; every box inside the video, every tube on consecutive frames of the video."""
     video = osp.join(shared_data, 'yowov2_ucf_jhmdb', 'ucf24_demo', 'v_Basketball_g01_c02.mp4')
     model = init_model(CSA_TINY, None)
-    result = inference(model, video, score_thr=0.0)  # every query is an actor: all tubes run the whole video
+    decoded = []  # frames per decoding call of every video reader: memory holds one clip, whatever the length
+    from mmaction_ext.datasets.transforms import video_reader
+    readers = [cls for cls in vars(video_reader).values() if isinstance(cls, type) and hasattr(cls, 'get_batch')]
+    patched = {cls: cls.get_batch for cls in readers}
+    for cls in readers:
+        cls.get_batch = lambda self, indices, _get=patched[cls]: decoded.append(len(indices)) or _get(self, indices)
+    try:
+        result = inference(model, video, score_thr=0.0)  # every query is an actor: all tubes run the whole video
+    finally:
+        for cls, get_batch in patched.items():
+            cls.get_batch = get_batch
+    assert max(decoded) == 8 and sum(decoded) >= 180  # one 8-frame clip at a time (+ the size probe)
     assert result['clips'] == 23 and result['size'] == [256, 340] and result['num_frames'] == 180
     assert result['tubes']
     for tube in result['tubes']:
