@@ -164,3 +164,22 @@ def test_tube_linker_links_by_iou_one_to_one():
     linker.add_clip(np.array([0, 1]), np.array([True, False]), np.array([[left, left], [right, right]], float),
                     scores * np.array([1, 0.5])[:, None, None])
     assert [(t['frames'], t['label']) for t in linker.tubes()] == [([0], 1)]
+
+
+def test_oracle_on_a_real_clip_rescales_the_annotation_to_the_video(ucf24_act, shared_data, tmp_path):
+    """The real UCF101-24 annotation (320 x 240) against the shared copy of its clip (340 x 256): the oracle's tubes
+    are the annotated boxes scaled to the video's pixels."""
+    path, annos = ucf24_act
+    video = 'Basketball/v_Basketball_g01_c02'
+    (tmp_path / 'Basketball').mkdir()
+    os.symlink(osp.join(shared_data, 'yowov2_ucf_jhmdb', 'ucf24_demo', 'v_Basketball_g01_c02.mp4'),
+               str(tmp_path / (video + '.mp4')))
+    model = init_model(ORACLE, None, cfg_options={'test_dataloader.dataset.ann_file': path,
+                                                  'test_dataloader.dataset.data_prefix.video': str(tmp_path),
+                                                  'model.num_classes': 24})
+    result = inference(model, str(tmp_path / (video + '.mp4')))
+    assert result['size'] == [256, 340] and result['clips'] == 12  # 180 frames / 16
+    (tube, ) = annos['gttubes'][video][0]
+    (predicted, ) = result['tubes']
+    assert predicted['frames'] == [int(f) - 1 for f in tube[:, 0]] and predicted['name'] == 'Basketball'
+    np.testing.assert_allclose(predicted['boxes'], tube[:, 1:] * np.array([340 / 320, 256 / 240] * 2), atol=0.006)
