@@ -118,9 +118,10 @@ def main(argv=None):
         raise ValueError(f'--out {args.out}: write an .mp4 file')
     json_path = args.json or osp.splitext(args.out)[0] + '.json'
     model = init_model(args.config, args.checkpoint, args.device, args.cfg_options, args.label_map)
-    result = inference(model, args.video, top_k=args.top_k, score_thr=args.score_thr, link_iou=args.link_iou,
+    source = VideoSource(args.video)  # opened once: predicted, then read again chunk by chunk for drawing
+    result = inference(model, source, top_k=args.top_k, score_thr=args.score_thr, link_iou=args.link_iou,
                        progress=True)
-    write_video(VideoSource(args.video), result, args.out, args.min_size)
+    write_video(source, result, args.out, args.min_size)
     with open(json_path, 'w') as stream:
         json.dump(result, stream, indent=1)
     if result['task'] == 'recognition':

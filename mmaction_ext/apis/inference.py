@@ -62,9 +62,10 @@ def is_tube_detector(model) -> bool:
     return isinstance(model, OracleTubeDetector) or (isinstance(model, CSADetector) and model.mode == 'tube')
 
 
-def inference(model: torch.nn.Module, video: str, top_k: int = 5, score_thr: float = 0.3, link_iou: float = 0.3,
+def inference(model: torch.nn.Module, video: Union[str, VideoSource], top_k: int = 5, score_thr: float = 0.3, link_iou: float = 0.3,
               progress: bool = False) -> Dict:
-    """Predict ``video`` (a file or a folder of numbered frames) with a model from :func:`init_model`.
+    """Predict ``video`` (a file or a folder of numbered frames, or a :class:`VideoSource` already open on one)
+    with a model from :func:`init_model`.
 
     Args:
         top_k (int): Classes reported by a recognizer.
@@ -85,8 +86,8 @@ def inference(model: torch.nn.Module, video: str, top_k: int = 5, score_thr: flo
     if top_k < 1 or not 0 <= score_thr <= 1 or not 0 <= link_iou <= 1:
         raise ValueError(f'inference(): top_k >= 1, score_thr and link_iou in [0, 1]; got top_k={top_k}, '
                          f'score_thr={score_thr}, link_iou={link_iou}')
-    source = VideoSource(video)
-    header = dict(video=video, num_frames=source.num_frames, fps=source.fps, size=list(source.size))
+    source = video if isinstance(video, VideoSource) else VideoSource(video)
+    header = dict(video=source.path, num_frames=source.num_frames, fps=source.fps, size=list(source.size))
     if is_tube_detector(model):
         return dict(header, task='detection', **_detect_tubes(model, source, score_thr, link_iou, progress))
     from ..models.detectors import CSADetector
