@@ -157,25 +157,15 @@ def video_focalnet_maps(model, packed):
 
 def emim_maps(model, packed):
     """The first EMIM block's displacement field (arrows) and its magnitude."""
-    import cv2
     import numpy as np
     import torch
     tool = analysis_tool('emim_displacement')
-    _, offsets, block = tool.displacement(model, packed, None)  # (T', h, w, 2) in tokens
-    frames = clip_frames(packed)
-    arrows = []
-    for t, frame in enumerate(frames):
-        field = offsets[min(t * offsets.shape[0] // len(frames), offsets.shape[0] - 1)]
-        image = np.ascontiguousarray(frame.copy())
-        rows, cols = field.shape[:2]
-        step_y, step_x = image.shape[0] / rows, image.shape[1] / cols
-        for i in range(rows):
-            for j in range(cols):
-                dy, dx = field[i, j].tolist()
-                start = (int((j + 0.5) * step_x), int((i + 0.5) * step_y))
-                end = (int(start[0] + dx * step_x), int(start[1] + dy * step_y))
-                cv2.arrowedLine(image, start, end, (255, 255, 0), 1, tipLength=0.3)
-        arrows.append(image)
+    frames, offsets, block = tool.displacement(model, packed, None)  # offsets (T', h, w, 2) in tokens
+    frames = frames.to(torch.uint8).numpy()
+    arrows = [tool.draw_arrows(np.ascontiguousarray(frame.copy()),
+                               offsets[min(t * offsets.shape[0] // len(frames), offsets.shape[0] - 1)],
+                               (255, 255, 0))  # yellow (RGB)
+              for t, frame in enumerate(frames)]
     magnitude = torch.linalg.norm(offsets, dim=-1)
     return [(f'{block} displacement', np.stack(arrows)), (f'{block} |displacement|', heat_overlay(frames, magnitude))]
 

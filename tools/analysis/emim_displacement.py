@@ -65,21 +65,29 @@ def displacement(model, inputs, block_name):
     return frames, captured['offsets'][0], block_name
 
 
+def draw_arrows(image, offsets, colour):
+    """Arrows on ``image (H, W, 3)`` (in place) from the centre of each token cell of ``offsets (h, w, 2)``
+    (dy, dx in tokens) along its offset, scaled to the image's cell size; returns the image."""
+    import cv2
+    rows, cols = offsets.shape[:2]
+    cell_y, cell_x = image.shape[0] / rows, image.shape[1] / cols
+    for i in range(rows):
+        for j in range(cols):
+            dy, dx = offsets[i, j].tolist()
+            start = (int((j + 0.5) * cell_x), int((i + 0.5) * cell_y))
+            end = (int(start[0] + dx * cell_x), int(start[1] + dy * cell_y))
+            cv2.arrowedLine(image, start, end, colour, 1, tipLength=0.3)
+    return image
+
+
 def draw(frame, offsets, out):
     """Arrows from each token's centre along its offset (scaled to pixels) over ``frame (H, W, 3)``."""
     import cv2
     import numpy as np
     image = np.ascontiguousarray(frame.numpy()[..., ::-1]).astype(np.uint8)  # RGB -> BGR for cv2
-    rows, cols = offsets.shape[:2]
-    stride_y, stride_x = image.shape[0] / rows, image.shape[1] / cols
     scale = max(1, 320 // max(image.shape[:2]))
     image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
-    for i in range(rows):
-        for j in range(cols):
-            dy, dx = offsets[i, j].tolist()
-            start = (int((j + 0.5) * stride_x * scale), int((i + 0.5) * stride_y * scale))
-            end = (int(start[0] + dx * stride_x * scale), int(start[1] + dy * stride_y * scale))
-            cv2.arrowedLine(image, start, end, (0, 255, 255), 1, tipLength=0.3)
+    draw_arrows(image, offsets, (0, 255, 255))  # yellow (BGR)
     if not cv2.imwrite(out, image):
         raise ValueError(f'could not write {out} (a .png path in an existing folder?)')
 
