@@ -73,12 +73,12 @@ def build_model(cfg, checkpoint: str = 'none', before_weights=None):
     ``before_weights(model)`` (argument checks that need the built model, before any file is read), its
     ``init_weights`` (pretrained files), then ``checkpoint`` unless it is ``'none'``; in eval mode."""
     from mmaction.registry import MODELS
+    from mmengine.logging import MMLogger
     from mmengine.registry import init_default_scope
     from mmengine.runner import load_checkpoint
     if checkpoint != 'none' and not osp.isfile(checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
     init_default_scope(cfg.get('default_scope', 'mmaction'))
-    from mmengine.logging import MMLogger
     model = MODELS.build(cfg.model)
     if before_weights is not None:
         before_weights(model)

@@ -7,8 +7,7 @@ from mmaction.models.heads import BaseHead
 from mmaction.registry import MODELS
 from torch import nn
 
-from mmaction_ext.models.layers.text_bank import load_text_bank
-
+from ..layers.text_bank import load_text_bank
 from .art_rssa import AGGREGATIONS, RegionSemanticsActivation, aggregate_tracklets
 from .art_semantic_bank import FINETUNE_LOSSES, ARTSemanticBank, template_max_scores
 
