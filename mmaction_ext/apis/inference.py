@@ -19,19 +19,9 @@ from mmengine.dataset import Compose, pseudo_collate
 from scipy.optimize import linear_sum_assignment
 
 from ..datasets.action_tube_dataset import clip_frame_ids
+from ..models.layers.text_bank import read_class_names
 from ..structures import pairwise_box_iou, rescale_tube_boxes
 from .video_source import VideoSource
-
-
-def read_label_map(path: str) -> List[str]:
-    """Class names, one per line (MMAction2's label-map files; blank lines skipped)."""
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'label map not found: {path}')
-    with open(path) as stream:
-        names = [line.strip() for line in stream if line.strip()]
-    if not names:
-        raise ValueError(f'{path}: the label map is empty')
-    return names
 
 
 def init_model(config: Union[str, Config], checkpoint: Optional[str] = None, device: str = 'cpu',
@@ -39,7 +29,8 @@ def init_model(config: Union[str, Config], checkpoint: Optional[str] = None, dev
     """Build the config's model, load ``checkpoint`` (None or ``'none'``: the model as initialised, e.g. the
     parameter-free oracle), put it on ``device`` in eval mode.
 
-    The model keeps its config as ``model.cfg``. Class names come from ``label_map`` (one per line) or, for
+    The model keeps its config as ``model.cfg``. Class names come from ``label_map`` (one per line, as
+    ``models.layers.text_bank.read_class_names`` reads MMAction2's label maps) or, for
     detectors, from the test dataset's annotation (loaded when :func:`inference` first needs it).
     """
     from ..engine import build_model, load_config
@@ -52,7 +43,7 @@ def init_model(config: Union[str, Config], checkpoint: Optional[str] = None, dev
     model = build_model(cfg, checkpoint or 'none')
     model.cfg = cfg
     if label_map is not None:
-        model.dataset_meta = dict(classes=read_label_map(label_map))
+        model.dataset_meta = dict(classes=read_class_names(label_map))
     return model.to(device).eval()
 
 
@@ -264,5 +255,5 @@ class TubeLinker:
         return out
 
 
-__all__ = ['init_model', 'inference', 'is_tube_detector', 'read_label_map', 'test_pipeline', 'recognizer_batch',
+__all__ = ['init_model', 'inference', 'is_tube_detector', 'test_pipeline', 'recognizer_batch',
            'detector_clips', 'TubeLinker']
