@@ -52,19 +52,26 @@ class CheckReport:
         self.findings.append(Finding(level, check, message, video, frame))
 
 
-def _video_path(dataset_cfg: dict, video: str) -> str:
+def _data_prefix(dataset_cfg: dict) -> dict:
+    """The dataset's ``data_prefix`` (default ``dict(img='')``, as ``ActionTubeDataset``); exactly one of ``img``
+    (frame folders) and ``video``, or the error the dataset would raise, said before any check."""
     prefix = dataset_cfg.get('data_prefix') or dict(img='')
     if not hasattr(prefix, 'keys') or ('img' in prefix) == ('video' in prefix):
         raise ValueError(f"data_prefix must be dict(img=<frame folders>) or dict(video=<video folder>), got {prefix!r}")
+    return prefix
+
+
+def _video_path(dataset_cfg: dict, video: str) -> str:
+    prefix = _data_prefix(dataset_cfg)
     if 'img' in prefix:
         return osp.join(prefix['img'], video)
     return osp.join(prefix['video'], video + dataset_cfg.get('suffix', '.mp4'))
 
 
 def _decoded_frames(dataset_cfg: dict, path: str):
-    """``(frame count, (h, w))`` of a video file or a frame folder as the dataset reads it (``filename_tmpl``
-    from ``start_index`` for frames); for frames, also the 1-based numbers that are missing."""
-    if 'img' in (dataset_cfg.get('data_prefix') or dict(img='')):
+    """``(frame count, (h, w))`` of a video file or a frame folder as the dataset reads it (for frames: the
+    consecutive ``filename_tmpl`` files from ``start_index``); the size is None without frames."""
+    if 'img' in _data_prefix(dataset_cfg):
         import cv2
         template = dataset_cfg.get('filename_tmpl', '{:05d}.jpg')
         start = dataset_cfg.get('start_index', 1)
@@ -99,7 +106,7 @@ def check_act_dataset(dataset_cfg: dict, num_classes: Optional[int] = None, deco
     """
     report = CheckReport()
     ann_file = dataset_cfg['ann_file']
-    _video_path(dataset_cfg, '')  # a data_prefix the dataset would refuse: one clear error before any check
+    _data_prefix(dataset_cfg)  # a data_prefix the dataset would refuse: one clear error before any check
     annos = load_pickle_safely(ann_file, encoding='latin1')
     if not isinstance(annos, dict) or any(key not in annos for key in ACT_KEYS):
         found = sorted(annos) if isinstance(annos, dict) else type(annos).__name__
