@@ -18,6 +18,7 @@ from mmaction.structures import ActionDataSample
 from mmengine.structures import InstanceData
 
 from ...structures import check_gt_tubes, drop_empty_tube_boxes, rescale_tube_boxes
+from .color import AspectRandomCrop
 
 TUBE_KEYS = ('gt_tube_bboxes', 'gt_tube_labels')
 
@@ -90,6 +91,11 @@ class TubeRandomResizedCrop(_TubeCrop, RandomResizedCrop):
 
 
 @TRANSFORMS.register_module()
+class TubeAspectRandomCrop(_TubeCrop, AspectRandomCrop):
+    """:class:`AspectRandomCrop` (CSA's training crop) for tube boxes."""
+
+
+@TRANSFORMS.register_module()
 class TubeCenterCrop(_TubeCrop, CenterCrop):
     """MMAction2 ``CenterCrop`` that also crops, clips and drops the tube boxes."""
 
@@ -139,5 +145,5 @@ class PackTubeInputs(PackActionInputs):
         return packed
 
 
-__all__ = ['TubeResize', 'TubeRandomCrop', 'TubeRandomResizedCrop', 'TubeCenterCrop', 'TubeFlip',
+__all__ = ['TubeAspectRandomCrop', 'TubeResize', 'TubeRandomCrop', 'TubeRandomResizedCrop', 'TubeCenterCrop', 'TubeFlip',
            'PackTubeInputs', 'align_tubes_to_frames', 'crop_tubes']
