@@ -39,6 +39,8 @@ def adapt_config_for_cpu_distributed(cfg):
         return cfg
     env_cfg = cfg.setdefault('env_cfg', {})
     env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
+    # torch's SyncBatchNorm runs on CUDA only: on CPU processes each BatchNorm keeps its own statistics
+    cfg.pop('sync_bn', None)
     if cfg.get('model_wrapper_cfg') is None:
         cfg.model_wrapper_cfg = dict(
             type='MMDistributedDataParallel', device_ids=None, broadcast_buffers=False,

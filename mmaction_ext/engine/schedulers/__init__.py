@@ -1,0 +1,3 @@
+from .warmup import LinearWarmupFromLR
+
+__all__ = ['LinearWarmupFromLR']
