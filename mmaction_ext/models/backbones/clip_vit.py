@@ -11,6 +11,7 @@ from mmaction.registry import MODELS
 from mmengine.model import BaseModule
 from torch import nn
 
+from mmaction_ext.models.utils import require_pretrained_file
 from mmaction_ext.models.layers.clip_vision import (CLIP_VISION_ARCHS, STAdapter, attention_with_extra_queries,
                                                     build_clip_visual, clip_vision_arch, load_clip_visual_state_dict)
 
@@ -51,7 +52,7 @@ class CLIPViT(BaseModule):
 
     Shapes: input ``(N, 3, T, H, W)``; output a tuple ``(video (N, C), frames (N, T, C))``: ``frames`` are the
     per-frame class tokens after CLIP's ``ln_post``, ``video`` is ``ln_post`` of their temporal mean (ST-Adapter's
-    pooling). CLIP's ``proj`` is not used.
+    pooling). CLIP's ``proj`` is not used, so not built (its weights in a CLIP file are skipped).
     """
 
     arch_settings = CLIP_VISION_ARCHS  # shared with every CLIP model of the package (layers.clip_vision)
@@ -89,6 +90,7 @@ class CLIPViT(BaseModule):
         self.frozen = frozen
         self.frozen_dtype = _DTYPES[frozen_dtype]
         self.visual = build_clip_visual(settings, input_resolution, quick_gelu)
+        self.visual.proj = None  # features are taken before CLIP's projection: an unused (never trained) parameter
         layers = range(self.num_layers) if adapter_layers is None else adapter_layers
         bad = [i for i in layers if not 0 <= i < self.num_layers]
         if bad:
@@ -114,6 +116,9 @@ class CLIPViT(BaseModule):
             if isinstance(module, STAdapter):
                 module.reset_parameters()
         if self.pretrained:
+            require_pretrained_file(self.pretrained, type(self).__name__,
+                                    "OpenAI's released CLIP files (ViT-B-16.pt, ViT-L-14.pt) or their state_dicts load "
+                                    'as they are (docs/focusvideo.md, "Weights").', 'model.backbone.pretrained')
             self.load_pretrained(self.pretrained)
 
     def load_pretrained(self, filename: str):

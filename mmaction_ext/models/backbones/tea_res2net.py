@@ -19,7 +19,8 @@ from mmengine.model import Sequential
 from torch import nn
 
 from mmaction_ext.fileio import load_official_state_dict
-from mmaction_ext.models.utils import compare_state_dict_shapes, load_state_dict_logged, summarise_keys
+from mmaction_ext.models.utils import (compare_state_dict_shapes, load_state_dict_logged, require_pretrained_file,
+                                       summarise_keys)
 
 
 def _fold_time(x: torch.Tensor, num_frames: int) -> torch.Tensor:
@@ -171,6 +172,9 @@ class TEAResNet(ResNet):
             if isinstance(module, TemporalShiftConv):
                 module.reset_parameters()
         if self.pretrained_path:
+            require_pretrained_file(self.pretrained_path, type(self).__name__,
+                                    'The ImageNet Res2Net-50 26w4s release (res2net50_26w_4s) loads as it is '
+                                    '(docs/art.md, "Weights").', 'model.backbone.pretrained')
             self.load_res2net(self.pretrained_path)
 
     def load_res2net(self, filename: str) -> None:

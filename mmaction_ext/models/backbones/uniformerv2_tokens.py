@@ -7,7 +7,8 @@ from mmaction.registry import MODELS
 
 from mmaction_ext.models.layers.clip_vision import (read_clip_state_dict, resize_positional_embedding,
                                                     visual_state_dict)
-from mmaction_ext.models.utils import compare_state_dict_shapes, load_state_dict_logged, summarise_keys
+from mmaction_ext.models.utils import (compare_state_dict_shapes, load_state_dict_logged, require_pretrained_file,
+                                       summarise_keys)
 
 
 @MODELS.register_module()
@@ -60,6 +61,9 @@ class UniFormerV2Tokens(UniFormerV2):
     def init_weights(self) -> None:
         super().init_weights()  # init_cfg (UniFormerV2's truncated normal by default)
         if self.pretrained_path:
+            require_pretrained_file(self.pretrained_path, type(self).__name__,
+                                    'UniFormerV2 checkpoints of MMAction2\'s model zoo (or CLIP files) load as they are '
+                                    '(docs/art.md, "Weights").', 'model.backbone.pretrained')
             self.load_pretrained(self.pretrained_path)
 
     def load_pretrained(self, filename: str) -> Tuple[list, list]:

@@ -22,7 +22,7 @@ from torch import nn
 
 from ...fileio import load_official_state_dict
 from ..layers import SpatioTemporalFocalModulation
-from ..utils import load_state_dict_logged
+from ..utils import load_state_dict_logged, require_pretrained_file
 
 # The official init: trunc-normal (std 0.02) Linear weights with zero bias, unit LayerNorms; convs keep
 # PyTorch's default init.
@@ -255,6 +255,9 @@ class VideoFocalNet(BaseModule):
             super().init_weights()
             return
         initialize(self, [cfg for cfg in cfgs if cfg.get('type') != 'Pretrained'] or OFFICIAL_INIT)
+        require_pretrained_file(pretrained[0]['checkpoint'], type(self).__name__,
+                                'Official FocalNet (ImageNet) and Video-FocalNet checkpoints load as they are '
+                                '(docs/video_focalnet.md, "Checkpoints").', 'model.backbone.pretrained')
         self.load_pretrained(pretrained[0]['checkpoint'])
         self._is_init = True
 

@@ -311,6 +311,8 @@ def load_clip_visual_state_dict(visual: nn.Module, filename: str, trust_torchscr
     """
     state_dict = visual_state_dict(read_clip_state_dict(filename, trust_torchscript))
     reference = {key: tuple(value.shape) for key, value in visual.state_dict().items()}
+    if 'proj' not in reference:  # a tower built without CLIP's output projection (CLIPViT) does not read it
+        state_dict.pop('proj', None)
     if 'positional_embedding' in state_dict and 'positional_embedding' in reference:
         grid = tuple(visual.grid_size)
         state_dict['positional_embedding'] = resize_positional_embedding(state_dict['positional_embedding'],

@@ -1,4 +1,5 @@
 """Loading a state_dict into a module with the key mismatches logged, for every model's pretrained path."""
+import os.path as osp
 from typing import List, Mapping, Sequence, Tuple
 
 from mmengine.logging import MMLogger
@@ -9,6 +10,18 @@ def summarise_keys(keys: Sequence[str], limit: int = 8) -> str:
     """The first ``limit`` keys and how many more there are."""
     keys = list(keys)
     return ', '.join(keys[:limit]) + (f', ... ({len(keys) - limit} more)' if len(keys) > limit else '')
+
+
+def require_pretrained_file(filename: str, owner: str, how_to_get: str, switch: str) -> None:
+    """Fail before training when a configured pretrained file is missing, naming the file, how to get it and the
+    explicit switch that trains from scratch instead (configs never fall back to random weights silently).
+
+    Raises:
+        FileNotFoundError: ``filename`` is not a file.
+    """
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'{owner}: pretrained weights {filename} not found. {how_to_get} To train from '
+                                f'scratch instead, set {switch}=None.')
 
 
 def load_state_dict_logged(module: nn.Module, state_dict: Mapping, source: str) -> Tuple[List[str], List[str]]:
