@@ -113,7 +113,7 @@ register_case('csa_tube_latency', Case(
     'alone). Latency on this VM varies by about 10-15% between runs: docs/csa.md "Performance" lists re-runs.',
     peer='mmaction FastRCNN ViT-B, 32 keyframe passes',
     variants={
-        'ours CSA-UCF ViT-B 32x1, one pass': _ours('configs/csa/csa_vit-b_k400-pre_8xb1-17e_32x1x1_ucf101-24.py', 32,
+        'ours CSA-UCF ViT-B 32x1, one pass': _ours('configs/csa/csa_vit-b_k400-pre_8xb1-18e_32x1x1_ucf101-24.py', 32,
                                                     (224, 224)),
         'mmaction FastRCNN ViT-B, 32 keyframe passes': _peer(32),
     },
@@ -145,7 +145,7 @@ register_case('csa_table6_flops', Case(
     variants={
         'ours CSA-JHMDB ViT-B 40x1': _ours('configs/csa/csa_vit-b_k400-pre_8xb1-350e_40x1x1_jhmdb51-21.py', 40,
                                            (256, 360)),
-        'ours CSA-UCF ViT-B 32x1': _ours('configs/csa/csa_vit-b_k400-pre_8xb1-17e_32x1x1_ucf101-24.py', 32,
+        'ours CSA-UCF ViT-B 32x1': _ours('configs/csa/csa_vit-b_k400-pre_8xb1-18e_32x1x1_ucf101-24.py', 32,
                                          (256, 360)),
         'mmaction VideoMAE ViT-B backbone, 40x256x360': _backbone_only(40, (256, 360)),
     },

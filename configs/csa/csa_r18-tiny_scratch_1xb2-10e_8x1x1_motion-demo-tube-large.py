@@ -20,5 +20,5 @@ train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1, convert_to_iter_based=True),
-    dict(type='MultiStepLR', by_epoch=True, begin=1, end=max_epochs, milestones=[8], gamma=0.1)
+    dict(type='MultiStepLR', by_epoch=True, begin=0, end=max_epochs, milestones=[8], gamma=0.1)
 ]

@@ -53,7 +53,7 @@ max_epochs = 12
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1, convert_to_iter_based=True),
-    dict(type='MultiStepLR', by_epoch=True, begin=1, end=max_epochs, milestones=[10], gamma=0.1)
+    dict(type='MultiStepLR', by_epoch=True, begin=0, end=max_epochs, milestones=[10], gamma=0.1)
 ]
 # from scratch: the backbone learns at the transformer's rate; the anchors (inverse-sigmoid boxes) at 10x, or a
 # few hundred steps leave them at their random init (docs/csa.md "Tiny-data levers")

@@ -10,12 +10,16 @@ model = dict(
         type='Pretrained', prefix='backbone.',
         checkpoint='checkpoints/vit-base-p16_videomae-k400-pre_16x4x1_kinetics-400_20221013-860a3cd3.pth')),
     num_frames=clip_len)
+# the ViT pyramid trains at the backbone's lr (the training code groups it with the backbone)
+optim_wrapper = dict(paramwise_cfg=dict(custom_keys=dict(neck=dict(lr_mult=0.1))))
 train_dataloader = dict(dataset=dict(pipeline=[
-    dict(type='SampleAVAFrames', clip_len=clip_len, frame_interval=frame_interval),
+    dict(type='SampleAVAFrames', clip_len=clip_len, frame_interval=frame_interval, test_mode=True),
     dict(type='RawFrameDecode'),
     dict(type='Resize', scale=(-1, 288)),
-    dict(type='RandomCrop', size=256),
     dict(type='Flip', flip_ratio=0.5),
+    dict(type='AspectRandomCrop', size=256),
+    dict(type='HSVJitter', hue=10, saturation=102, value=102),
+    dict(type='PCALighting'),
     dict(type='FormatShape', input_format='NCTHW', collapse=True),
     dict(type='PackActionInputs'),
 ]))

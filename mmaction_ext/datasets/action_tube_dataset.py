@@ -20,6 +20,10 @@ def clip_frame_ids(num_frames: int, clip_len: int, sampling: str) -> List[Tuple[
 
     ``'whole'``: one clip; a shorter video is centre-padded by repeating its first and last frames.
     ``'sliding'``: non-overlapping clips from frame 1; the last one repeats the video's last frame.
+    ``'centred'``: CSA's UCF101-24 grid (released code): ``ceil(N / clip_len)`` non-overlapping clips centred on
+    the video, ``P = clip_len - N % clip_len`` padding frames split ``floor(P / 2)`` before the first clip and the
+    rest after the last one. As in that code, ``P = clip_len`` when ``N`` is a multiple of ``clip_len``: the grid
+    then starts ``clip_len / 2`` frames before the video and its last ``clip_len / 2`` frames are in no clip.
 
     Returns:
         list: one ``(frame_ids, valid)`` pair of ``(clip_len, )`` arrays per clip.
@@ -44,7 +48,15 @@ def clip_frame_ids(num_frames: int, clip_len: int, sampling: str) -> List[Tuple[
             clips.append((np.concatenate([clip, np.full(pad, num_frames)]),
                           np.concatenate([np.ones(len(clip), bool), np.zeros(pad, bool)])))
         return clips
-    raise ValueError(f"unknown sampling {sampling!r}; expected 'whole' or 'sliding'")
+    if sampling == 'centred':
+        front = (clip_len - num_frames % clip_len) // 2
+        clips = []
+        for index in range(-(-num_frames // clip_len)):
+            ids = np.arange(index * clip_len - front + 1, (index + 1) * clip_len - front + 1)
+            valid = (ids >= 1) & (ids <= num_frames)
+            clips.append((np.clip(ids, 1, num_frames), valid))
+        return clips
+    raise ValueError(f"unknown sampling {sampling!r}; expected 'whole', 'sliding' or 'centred'")
 
 
 @DATASETS.register_module()
@@ -61,8 +73,8 @@ class ActionTubeDataset(BaseActionDataset):
         split (int): 1-based split number, as the papers name them. Defaults to 1.
         subset (str | None): ``'train'`` or ``'test'``; None follows ``test_mode``.
         clip_len (int): Frames ``T`` per clip.
-        sampling (str): ``'whole'`` (one centre-padded clip per video) or ``'sliding'``
-            (non-overlapping clips, the last one padded).
+        sampling (str): ``'whole'`` (one centre-padded clip per video), ``'sliding'`` (non-overlapping
+            clips, the last one padded) or ``'centred'`` (CSA's UCF101-24 grid, see :func:`clip_frame_ids`).
         filename_tmpl (str): Rawframe name template. Defaults to ``'{:05d}.jpg'``.
         suffix (str): Video file suffix. Defaults to ``'.mp4'``.
         test_mode (bool): Defaults to False.
@@ -157,10 +169,11 @@ class JHMDBTubeDataset(ActionTubeDataset):
 
 @DATASETS.register_module()
 class UCF24TubeDataset(ActionTubeDataset):
-    """UCF101-24 as in CSA / TubeR: non-overlapping 32-frame clips covering each (untrimmed) video,
-    the last one padded; rawframes ``{:05d}.jpg`` (ACT layout)."""
+    """UCF101-24 as in CSA's released code: non-overlapping 32-frame clips centred on each (untrimmed) video,
+    the padding split between the first and the last clip (``sampling='centred'``); rawframes ``{:05d}.jpg``
+    (ACT layout)."""
 
-    def __init__(self, ann_file: str, pipeline: Sequence, clip_len: int = 32, sampling: str = 'sliding',
+    def __init__(self, ann_file: str, pipeline: Sequence, clip_len: int = 32, sampling: str = 'centred',
                  filename_tmpl: str = '{:05d}.jpg', **kwargs):
         super().__init__(ann_file, pipeline, clip_len=clip_len, sampling=sampling, filename_tmpl=filename_tmpl,
                          **kwargs)

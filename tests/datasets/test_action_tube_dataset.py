@@ -55,11 +55,13 @@ def test_ucf24_dataset_clips_and_tube_labels(ucf24_act):
     assert len(dataset) == sum(-(-annos['nframes'][v] // 32) for v in videos)
     clips = [dataset.get_data_info(i) for i in range(len(dataset)) if
              dataset.get_data_info(i)['video_id'] == 'Basketball/v_Basketball_g01_c02']
-    assert [c['clip_index'] for c in clips] == list(range(6))  # 180 frames -> 6 clips, the last padded
-    assert clips[-1]['frame_valid'].sum() == 180 - 5 * 32
+    # 180 frames -> 6 clips centred on the video: 12 padding frames, 6 before the first clip and 6 after the last
+    assert [c['clip_index'] for c in clips] == list(range(6))
+    assert clips[0]['frame_valid'].sum() == clips[-1]['frame_valid'].sum() == 32 - 6
+    assert clips[0]['frame_ids'][:7].tolist() == [1] * 7 and clips[1]['frame_ids'][0] == 27
     labelled = np.concatenate([c['frame_ids'][(c['gt_tube_labels'] >= 0).any(0)] for c in clips])
     np.testing.assert_array_equal(labelled, np.arange(64, 112))
-    assert clips[0]['gt_tube_labels'].shape == (0, 32)  # no actor in frames 1-32
+    assert clips[0]['gt_tube_labels'].shape == (0, 32)  # no actor in frames 1-26
     assert clips[0]['filename'] == osp.join('videos', 'Basketball/v_Basketball_g01_c02.mp4')
     assert clips[0]['frame_inds'][0] == 0  # videos are 0-based
 
@@ -87,3 +89,20 @@ def test_rawframes_and_videos_give_the_same_clip(tmp_path):
         assert (a["inputs"].float() - b["inputs"].float()).abs().mean() < 4
         assert (a['data_samples'].gt_instances.bboxes == b['data_samples'].gt_instances.bboxes).all()
         assert (a['data_samples'].gt_instances.labels == b['data_samples'].gt_instances.labels).all()
+
+
+@pytest.mark.parametrize('frames,expected', [
+    # N = 100, clip 32: P = 28 padding frames, 14 before the first clip and 14 after the last (CSA's UCF grid)
+    (100, [(-13, 18), (19, 50), (51, 82), (83, 114)]),
+    # N a multiple of 32: the released code pads a whole clip, half before: frames 49-64 are in no clip
+    (64, [(-15, 16), (17, 48)]),
+    (20, [(-5, 26)]),
+])
+def test_centred_clip_grid(frames, expected):
+    from mmaction_ext.datasets.action_tube_dataset import clip_frame_ids
+    clips = clip_frame_ids(frames, 32, 'centred')
+    assert len(clips) == len(expected)
+    for (ids, valid), (first, last) in zip(clips, expected):
+        wanted = np.arange(first, last + 1)
+        np.testing.assert_array_equal(ids, np.clip(wanted, 1, frames))  # padding repeats the first / last frame
+        np.testing.assert_array_equal(valid, (wanted >= 1) & (wanted <= frames))

@@ -19,7 +19,8 @@ D, FFN, HEADS, LEVELS, POINTS, CLASSES, QUERIES, FRAMES = 32, 64, 4, 4, 2, 5, 3,
 def _config(tmp_path, backbone, neck, name):
     model = dict(type='CSADetector', num_classes=CLASSES, num_queries=QUERIES, num_frames=FRAMES, embed_dims=D,
                  backbone=backbone, neck=neck,
-                 encoder=dict(num_layers=1, layer_cfg=dict(self_attn_cfg=dict(num_heads=HEADS, num_points=POINTS),
+                 encoder=dict(num_layers=1, layer_cfg=dict(self_attn_cfg=dict(num_heads=HEADS, num_points=POINTS,
+                                                                               offset_normalizer='official'),
                                                            ffn_cfg=dict(feedforward_channels=FFN))),
                  decoder=dict(num_layers=2, num_heads=HEADS, feedforward_channels=FFN))
     path = str(tmp_path / f'{name}.py')
@@ -113,3 +114,34 @@ def test_mismatched_config_is_refused(tmp_path):
     result = _convert(config, src, dst)
     assert result.returncode == 1 and 'unexpected keys: ' in result.stdout and 'backbone.blocks.1' in result.stdout
     assert 'nothing written' in result.stdout and not osp.exists(dst)
+
+
+def test_a_config_that_would_run_the_release_wrongly_is_refused(tmp_path):
+    """The released weights divide the deformable offsets by (T, W, H): converting for a training config (offsets
+    by (W, H, T)) stops and names the released-weights config to use; the released configs are accepted."""
+    from helpers import REPO_ROOT, load_tool
+    tool = load_tool('tools/convert/csa_official.py')
+    from mmaction_ext.engine import load_config
+    for name in ('csa_vit-b_k400-pre_8xb2-12e_16x4x1_ava22', 'csa_vit-b_k400-pre_8xb1-18e_32x1x1_ucf101-24',
+                 'csa_vit-b_k400-pre_8xb1-350e_40x1x1_jhmdb51-21', 'csa_ircsn152_ig65m-k400-pre_8xb2-12e_32x2x1_ava22',
+                 'csa_vit-b_k710-pre_8xb2-12e_16x4x1_ava22'):
+        path = osp.join(REPO_ROOT, 'configs', 'csa', name + '.py')
+        released = path.replace('-pre_', '-released_')
+        try:
+            tool.check_release_settings(load_config(path), path)
+            raise AssertionError(f'{name} was accepted')
+        except ValueError as error:
+            assert released in str(error) and "offset_normalizer='official'" in str(error)
+        tool.check_release_settings(load_config(released), released)  # no error
+        model = load_config(released).model
+        assert model.encoder.layer_cfg.self_attn_cfg.offset_normalizer == 'official'
+    vit = dict(type='VisionTransformer', img_size=64, patch_size=16, embed_dims=32, depth=1, num_heads=2,
+               num_frames=FRAMES, use_mean_pooling=False, return_feat_map=True)
+    config = _config(tmp_path, vit, dict(type='SimplePyramid3D', in_channels=32, out_channels=D), 'vit')
+    cfg = Config.fromfile(config)
+    cfg.model.encoder.layer_cfg.self_attn_cfg.offset_normalizer = 'whT'
+    cfg.dump(config)
+    src, _ = _official(tmp_path, vit_state_dict(32, 1, D, torch.Generator().manual_seed(1)))
+    result = _convert(config, src, str(tmp_path / 'converted.pth'))
+    assert result.returncode == 1 and "set model.encoder.layer_cfg.self_attn_cfg.offset_normalizer='official'" \
+        in result.stdout

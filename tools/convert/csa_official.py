@@ -6,7 +6,9 @@ The released files hold the ``DETR`` module's weights (possibly under ``model`` 
 prefix, next to a yacs config); they are read without yacs and without running pickled code. Keys are
 mapped by ``mmaction_ext.models.detectors.csa_checkpoint`` and checked against the model CONFIG builds:
 missing, unexpected or mis-shaped keys are reported, and nothing is written unless they match (``--force``).
-The output loads with ``tools/test.py CONFIG converted.pth``.
+The output loads with ``tools/test.py CONFIG converted.pth``. CONFIG must run the weights as the release does: the
+``configs/csa/*-released_*`` configs (offsets divided by (T, W, H), the release's normalisation); another config is
+refused, naming the one to use.
 """
 import argparse
 import os.path as osp
@@ -37,6 +39,23 @@ def compare_with_model(converted, config):
     return compare_state_dict_shapes(converted, {k: v.shape for k, v in model.state_dict().items()})
 
 
+def check_release_settings(config, path, force=False):
+    """The released weights were trained with offsets divided by (T, W, H): a config with another normaliser
+    would run them wrongly. Refuse it (naming the configs/csa/*-released_* config to use) unless ``force``."""
+    attn = config.model.get('encoder', {}).get('layer_cfg', {}).get('self_attn_cfg', {})
+    normalizer = attn.get('offset_normalizer', 'whT')
+    if normalizer == 'official':
+        return
+    released = osp.join(osp.dirname(path), osp.basename(path).replace('-pre_', '-released_'))
+    hint = (f'use {released}' if osp.isfile(released) and released != path
+            else "set model.encoder.layer_cfg.self_attn_cfg.offset_normalizer='official'")
+    message = (f"{path}: offset_normalizer={normalizer!r}, but the released CSA weights divide the deformable offsets "
+               f"by (T, W, H) (offset_normalizer='official'); {hint}")
+    if not force:
+        raise ValueError(message + ' (or --force)')
+    print(f'warning: {message}')
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('config', help='the CSA config the weights are for (configs/csa/...)')
@@ -48,6 +67,7 @@ def main(argv=None):
                         help='write even if keys are missing, unexpected or mis-shaped')
     args = parser.parse_args(argv)
     config = load_config(args.config)
+    check_release_settings(config, args.config, args.force)
     backbone = args.backbone or ('vit' if config.model.backbone.type == 'VisionTransformer' else 'csn')
     state_dict = load_official_state_dict(args.src, strip_prefixes=('module.', ))
     converted, unmapped = convert_csa_official(state_dict, backbone)

@@ -1,5 +1,7 @@
 # AVA v2.2 for one-pass keyframe detectors (CSA): MMAction2's AVADataset / AVAMetric on rawframes, no person
-# proposals (the detector predicts its own boxes); frames resized to 288 on the short side, 256 crops (CSA code).
+# proposals (the detector predicts its own boxes). CSA's training augmentation (docs/csa.md, "Recipe"): frames
+# sampled without jitter, short side 288, flip, an aspect-preserving random crop of short side 256, HSV jitter
+# (hue +-10, saturation / value +-102), PCA lighting; test: short side 256, the whole frame.
 dataset_type = 'AVADataset'
 data_root = 'data/ava/rawframes'
 anno_root = 'data/ava/annotations'
@@ -10,11 +12,13 @@ exclude_file_val = f'{anno_root}/ava_val_excluded_timestamps_v2.2.csv'
 label_file = f'{anno_root}/ava_action_list_v2.2_for_activitynet_2019.pbtxt'
 clip_len, frame_interval = 32, 2
 train_pipeline = [
-    dict(type='SampleAVAFrames', clip_len=clip_len, frame_interval=frame_interval),
+    dict(type='SampleAVAFrames', clip_len=clip_len, frame_interval=frame_interval, test_mode=True),
     dict(type='RawFrameDecode'),
     dict(type='Resize', scale=(-1, 288)),
-    dict(type='RandomCrop', size=256),
     dict(type='Flip', flip_ratio=0.5),
+    dict(type='AspectRandomCrop', size=256),
+    dict(type='HSVJitter', hue=10, saturation=102, value=102),
+    dict(type='PCALighting'),
     dict(type='FormatShape', input_format='NCTHW', collapse=True),
     dict(type='PackActionInputs'),
 ]

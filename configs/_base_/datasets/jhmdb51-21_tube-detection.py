@@ -4,12 +4,15 @@ _base_ = ['./ucf101-24_tube-detection.py']
 dataset_type = 'JHMDBTubeDataset'
 data_root = 'data/jhmdb'
 ann_file = f'{data_root}/JHMDB-GT.pkl'
-# CSA's augmentation for JHMDB (released code): 288 on the short side, random 256 crops, flips
+# CSA's training augmentation for JHMDB: short side 288, flip, an aspect-preserving random crop of short side 256,
+# HSV jitter (hue +-10, saturation / value +-128), PCA lighting
 train_pipeline = [
     dict(type='RawFrameDecode'),
     dict(type='TubeResize', scale=(-1, 288)),
-    dict(type='TubeRandomCrop', size=256),
     dict(type='TubeFlip', flip_ratio=0.5),
+    dict(type='TubeAspectRandomCrop', size=256),
+    dict(type='HSVJitter', hue=10, saturation=128, value=128),
+    dict(type='PCALighting'),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackTubeInputs'),
 ]

@@ -1,16 +1,19 @@
-# UCF101-24 (corrected v2 annotations, split 1) as in CSA: non-overlapping 32-frame clips covering each
-# video, the last one padded; ACT layout (rawframes/<video>/{:05d}.jpg, UCF101v2-GT.pkl, which
+# UCF101-24 (corrected v2 annotations, split 1) as in CSA: non-overlapping 32-frame clips centred on each video
+# (UCF24TubeDataset's 'centred' grid); ACT layout (rgb-images/<video>/{:05d}.jpg, UCF101v2-GT.pkl, which
 # tools/data/convert_ucf24_annotations.py writes from the corrected annotations).
 dataset_type = 'UCF24TubeDataset'
 data_root = 'data/ucf101_24'
 ann_file = f'{data_root}/UCF101v2-GT.pkl'
 
-# CSA's augmentation (released code): frames resized to 256 on the short side, random 224 crops, flips
+# CSA's training augmentation: short side 256, flip, an aspect-preserving random crop of short side 224, HSV jitter
+# (hue +-10, saturation / value +-128), PCA lighting
 train_pipeline = [
     dict(type='RawFrameDecode'),
     dict(type='TubeResize', scale=(-1, 256)),
-    dict(type='TubeRandomCrop', size=224),
     dict(type='TubeFlip', flip_ratio=0.5),
+    dict(type='TubeAspectRandomCrop', size=224),
+    dict(type='HSVJitter', hue=10, saturation=128, value=128),
+    dict(type='PCALighting'),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackTubeInputs'),
 ]

@@ -6,7 +6,8 @@ model = dict(
     type='CSADetector',
     backbone=dict(type='VisionTransformer', img_size=224, patch_size=16, embed_dims=768, depth=12, num_heads=12,
                   mlp_ratio=4, qkv_bias=True, num_frames=16, norm_cfg=dict(type='LN', eps=1e-6),
-                  use_mean_pooling=False, return_feat_map=True),  # final LayerNorm on the map (code)
+                  use_mean_pooling=False, return_feat_map=True,  # final LayerNorm on the map (code)
+                  drop_path_rate=0.2),  # training code (linear over the 12 blocks)
     neck=dict(type='SimplePyramid3D', in_channels=768, out_channels=256, scales=(4, 2, 1, 0.5)),
     mode='tube',
     embed_dims=256,

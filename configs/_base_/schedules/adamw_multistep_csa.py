@@ -1,5 +1,6 @@
-# CSA's recipe (released code's configs): AdamW lr 1e-4, backbone lr 1e-5, weight decay 1e-4, gradient clip
-# 0.1, linear warm-up from 1e-5, then x0.1 steps. Paper configs set max_epochs, the warm-up and the steps.
+# CSA's training code (docs/csa.md, "Recipe"): AdamW lr 1e-4, backbone lr x0.1, weight decay 1e-4, gradient clip
+# 0.1; every group warmed up linearly from the same absolute lr (LinearWarmupFromLR), then x0.1 at the milestones
+# (absolute epochs: MultiStepLR counts them from its `begin`, so it begins at 0). Configs set the numbers.
 max_epochs = 12
 warmup_epochs = 3
 milestones = [8, 11]
@@ -11,8 +12,9 @@ optim_wrapper = dict(
     paramwise_cfg=dict(custom_keys=dict(backbone=dict(lr_mult=0.1))),
     clip_grad=dict(max_norm=0.1, norm_type=2))
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=warmup_epochs, convert_to_iter_based=True),
-    dict(type='MultiStepLR', by_epoch=True, begin=warmup_epochs, end=max_epochs, milestones=milestones, gamma=0.1)
+    dict(type='LinearWarmupFromLR', start_lr=1e-5, by_epoch=True, begin=0, end=warmup_epochs,
+         convert_to_iter_based=True),
+    dict(type='MultiStepLR', by_epoch=True, begin=0, end=max_epochs, milestones=milestones, gamma=0.1)
 ]
 # The released code trains on 8 GPUs x 2 clips (AVA); scale the lr with --auto-scale-lr on other setups.
 auto_scale_lr = dict(enable=False, base_batch_size=16)

@@ -32,6 +32,7 @@ from ...structures import tube_boxes_to_annotation
 from ..heads.csa_decoder import CSADecoder
 from ..layers.deformable_attention_3d import DeformableEncoder3D, sine_positional_encoding_3d
 from ..losses.csa_criterion import CSACriterion, FrameTargets
+from ..utils import require_pretrained_file
 
 
 def resample_levels(levels: Sequence[Tensor], size: Tuple[int, int, int], mode: str = 'official',
@@ -116,6 +117,10 @@ class CSADetector(BaseModel):
         self.mode, self.embed_dims, self.num_levels = mode, embed_dims, num_levels
         self.resample, self.pos_official_frequencies = resample, pos_official_frequencies
         self.backbone = MODELS.build(backbone)
+        if callable(getattr(self.backbone, '_freeze_stages', None)):
+            # MMAction2's ResNet3d freezes its first stages in train(), after a runner has wrapped the model in DDP,
+            # whose reducer would then wait for their gradients: freeze them before any wrapper sees the model
+            self.backbone._freeze_stages()
         self.neck = MODELS.build(neck)
         encoder = copy.deepcopy(dict(encoder or {}))  # defaults below must not write into the caller's config
         self.encoder_type = encoder.pop('type', 'deformable3d')
@@ -165,6 +170,13 @@ class CSADetector(BaseModel):
                 if param.dim() > 1:
                     nn.init.xavier_uniform_(param)
         nn.init.normal_(self.level_embed)
+        for owner, module in (('model', self), ('model.backbone', self.backbone)):
+            for cfg in (module.init_cfg if isinstance(module.init_cfg, list) else [module.init_cfg]):
+                if cfg and cfg.get('type') == 'Pretrained':
+                    require_pretrained_file(cfg['checkpoint'], type(self).__name__,
+                                            "MMAction2's model-zoo checkpoints (VideoMAE ViT-B, ircsn-152) load as they "
+                                            'are; released CSA weights: tools/convert/csa_official.py (docs/csa.md, '
+                                            '"Weights").', f'{owner}.init_cfg')
         super().init_weights()
 
     # ------------------------------------------------------------------ stages
@@ -262,9 +274,14 @@ class CSADetector(BaseModel):
         keyframe mode reads MMAction2's AVA samples, ``bboxes (A, 4)`` and ``labels (A, C + 1)``
         (column 0, background, dropped).
         """
-        boxes, labels, actors = [], [], []
+        boxes, labels, actors, valid = [], [], [], []
         frames = self.decoded_frames()
         for sample in data_samples:
+            # padded frames (JHMDB's centre padding, UCF's clip grid) are flagged by the dataset
+            frame_valid = sample.metainfo.get('frame_valid')
+            frame_valid = (torch.ones(self.num_frames, dtype=torch.bool) if frame_valid is None
+                           else torch.as_tensor(frame_valid, dtype=torch.bool).reshape(-1))
+            valid.append(frame_valid[frames] if self.mode == 'tube' else torch.ones(len(frames), dtype=torch.bool))
             where = f'CSADetector: clip of {sample.metainfo.get("video_id", sample.metainfo.get("img_key"))!r}'
             if 'gt_instances' not in sample:
                 raise ValueError(f'{where} has no gt_instances')
@@ -298,7 +315,8 @@ class CSADetector(BaseModel):
         device = self.anchors.weight.device
         for items in (boxes, labels, actors):
             items[:] = [item.to(device) for item in items]
-        return FrameTargets(boxes, labels, actors, clips=len(data_samples), frames=len(frames))
+        return FrameTargets(boxes, labels, actors, clips=len(data_samples), frames=len(frames),
+                            valid=torch.cat(valid).to(device))
 
     # ------------------------------------------------------------------ modes
     def forward(self, inputs: Tensor, data_samples: Optional[List] = None, mode: str = 'tensor'):

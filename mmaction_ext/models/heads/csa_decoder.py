@@ -313,7 +313,8 @@ class CSADecoder(BaseModule):
             self.class_dropout = nn.Dropout(class_dropout)
         else:
             self.classifier = nn.Linear(embed_dims, num_classes)
-        self.query_scale = MLP(embed_dims, embed_dims, embed_dims, 2)
+        # DAB-DETR scales the positional queries from the second layer on: one layer has none (nothing would train it)
+        self.query_scale = MLP(embed_dims, embed_dims, embed_dims, 2) if num_layers > 1 else None
         self.ref_point_head = MLP(2 * embed_dims, embed_dims, embed_dims, 2)
         if modulate_hw_attn:
             self.ref_anchor_head = MLP(embed_dims, embed_dims, 2, 2)

@@ -42,12 +42,15 @@ class FrameTargets:
     """Ground truth of the decoded frames of a batch, frame-major (``B * T_dec`` frames).
 
     ``boxes[f] (k, 4)`` normalised ``cx, cy, w, h``; ``labels[f] (k, C)`` multi-hot float;
-    ``actors[f] (k, )`` which actor of its clip each box belongs to (for per-tube matching).
+    ``actors[f] (k, )`` which actor of its clip each box belongs to (for per-tube matching);
+    ``valid (B * T_dec, )`` whether each frame is a real frame of its video (False: padding). Defaults to all.
     """
 
-    def __init__(self, boxes: List[Tensor], labels: List[Tensor], actors: List[Tensor], clips: int, frames: int):
+    def __init__(self, boxes: List[Tensor], labels: List[Tensor], actors: List[Tensor], clips: int, frames: int,
+                 valid: Optional[Tensor] = None):
         self.boxes, self.labels, self.actors = boxes, labels, actors
         self.clips, self.frames = clips, frames
+        self.valid = torch.ones(len(boxes), dtype=torch.bool) if valid is None else valid
 
     @property
     def num_boxes(self) -> int:
@@ -70,7 +73,13 @@ class CSACriterion(nn.Module):
             UCF101-24 4/5/2/3.
         matched_class_weight (float): Class-loss weight of matched queries (code: 10).
         no_object_weight (float): Weight of "no actor" in the confidence loss (AVA 0.1, JHMDB / UCF 0.5).
-        label_smoothing (float): Class targets become ``(1 - a) * y + a / C`` (AVA 0.1).
+        label_smoothing (float): ``a`` of the class-target smoothing (AVA 0.1).
+        label_smoothing_mode (str): ``'binary'``: targets ``(1 - a) * y + a / 2``, i.e. 0.95 / 0.05 for every
+            query at ``a = 0.1`` (released code, AVA); ``'uniform'``: ``(1 - a) * y + a / C``.
+        cls_normalizer (str): What the class loss (summed over queries, averaged over classes) is divided by:
+            ``'frames'`` (every decoded frame, padding included: released UCF101-24 code),
+            ``'valid_frames'`` (only real frames scored, divided by their number: released JHMDB code) or
+            ``'none'`` (summed over the batch: released AVA code).
         class_on_actor (bool): Focal loss on ``inverse_sigmoid(sigmoid(cls) * p_actor)`` (JHMDB / UCF code)
             instead of the class logits (AVA).
         conf_loss (str): ``'ce3'`` (code: 3-way cross-entropy, class 1 = actor, 2 = none, class 0 never a
@@ -81,9 +90,15 @@ class CSACriterion(nn.Module):
     def __init__(self, num_classes: int, match_weights: Optional[dict] = None, assigner: Optional[dict] = None,
                  assign_per: str = 'frame',
                  loss_weights: Optional[dict] = None, matched_class_weight: float = 10.0,
-                 no_object_weight: float = 0.5, label_smoothing: float = 0.0, class_on_actor: bool = True,
+                 no_object_weight: float = 0.5, label_smoothing: float = 0.0, label_smoothing_mode: str = 'binary',
+                 cls_normalizer: str = 'frames', class_on_actor: bool = True,
                  conf_loss: str = 'ce3', focal_gamma: float = 2.0, focal_alpha: float = 0.25):
         super().__init__()
+        if label_smoothing_mode not in ('binary', 'uniform'):
+            raise ValueError(f"label_smoothing_mode must be 'binary' or 'uniform', got {label_smoothing_mode!r}")
+        if cls_normalizer not in ('frames', 'valid_frames', 'none'):
+            raise ValueError(f"cls_normalizer must be 'frames', 'valid_frames' or 'none', got {cls_normalizer!r}")
+        self.label_smoothing_mode, self.cls_normalizer = label_smoothing_mode, cls_normalizer
         if assign_per not in ('frame', 'tube'):
             raise ValueError(f"assign_per must be 'frame' or 'tube', got {assign_per!r}")
         if conf_loss not in ('ce3', 'bce'):
@@ -194,7 +209,8 @@ class CSACriterion(nn.Module):
             class_targets[frame_idx, query_idx] = torch.cat(matched_labels).to(class_targets)
         if self.label_smoothing:
             alpha = self.label_smoothing
-            class_targets = class_targets * (1 - alpha) + alpha / num_classes
+            share = 2 if self.label_smoothing_mode == 'binary' else num_classes
+            class_targets = class_targets * (1 - alpha) + alpha / share
         weights = class_logits.new_ones(frames, num_queries)
         weights[frame_idx, query_idx] = self.matched_class_weight
         logits = class_logits
@@ -202,7 +218,14 @@ class CSACriterion(nn.Module):
             logits = inverse_sigmoid(class_logits.sigmoid() * p_actor[..., None])
         focal = py_sigmoid_focal_loss(logits.flatten(0, 1), class_targets.flatten(0, 1), gamma=self.focal_gamma,
                                       alpha=self.focal_alpha, reduction='none')
-        loss_cls = (focal.mean(-1) * weights.flatten()).sum() / frames
+        per_query = focal.mean(-1) * weights.flatten()
+        if self.cls_normalizer == 'frames':
+            loss_cls = per_query.sum() / frames
+        elif self.cls_normalizer == 'none':
+            loss_cls = per_query.sum()
+        else:  # only real frames, divided by their number
+            valid = targets.valid.to(per_query.device).repeat_interleave(num_queries)
+            loss_cls = (per_query * valid).sum() / valid.sum().clamp(min=1)
         # actor confidence
         is_actor = torch.zeros(frames, num_queries, dtype=torch.bool, device=boxes.device)
         is_actor[frame_idx, query_idx] = True

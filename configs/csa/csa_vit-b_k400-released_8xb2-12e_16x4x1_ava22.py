@@ -1,0 +1,8 @@
+# CSA evaluated as its release runs, for AVA v2.2 with the released ViT-B (K400) CSA weights (paper: 32.9 mAP):
+#   python tools/convert/csa_official.py THIS_CONFIG released.pth converted.pth
+#   python tools/test.py THIS_CONFIG converted.pth
+# The training config with the release's evaluation settings; the converted file holds every weight.
+_base_ = ['./csa_vit-b_k400-pre_8xb2-12e_16x4x1_ava22.py']
+# offsets divided by (T, W, H) as the release's CUDA op does (docs/csa.md, "Paper and code disagree" 5)
+model = dict(encoder=dict(layer_cfg=dict(self_attn_cfg=dict(offset_normalizer='official'))),
+             backbone=dict(init_cfg=None))
