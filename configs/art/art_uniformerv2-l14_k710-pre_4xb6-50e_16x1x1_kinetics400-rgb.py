@@ -9,6 +9,8 @@ _base_ = [
     '../_base_/datasets/art_kinetics400.py', '../_base_/schedules/sgd_multistep-20-40_50e_art.py'
 ]
 custom_imports = dict(imports=['mmaction_ext'], allow_failed_imports=False)
-model = dict(cls_head=dict(
+model = dict(
+    backbone=dict(pretrained='data/pretrained/uniformerv2-large-p14-res224_clip-pre_u8_kinetics710-rgb.pth'),
+    cls_head=dict(
     num_classes={{_base_.num_classes}}, text_bank='data/kinetics400/art_text-bank_kinetics400_clip-vit-l14.pth'))
 default_hooks = dict(checkpoint=dict(interval=5, max_keep_ckpts=3, save_best='auto'))

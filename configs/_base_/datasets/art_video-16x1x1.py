@@ -9,7 +9,7 @@ train_pipeline = [
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 256)),
     dict(type='MultiScaleCrop', input_size=224, scales=(1, 0.875, 0.75, 0.66), random_crop=False,
-         max_wh_scale_gap=1),
+         max_wh_scale_gap=1, num_fixed_crops=13),  # TEA's crops: 13 fixed positions
     dict(type='Resize', scale=(224, 224), keep_ratio=False),
     dict(type='Flip', flip_ratio=0.5),
     dict(type='FormatShape', input_format='NCTHW'),

@@ -1,10 +1,13 @@
 # ART (Sun et al., TNNLS 2025) on MMAction2's UniFormerV2-B/16, 16 frames. Defaults and their sources:
-# docs/art.md. The paper starts from K400-fine-tuned UniFormerV2 (Table I): point backbone.pretrained at a
-# local UniFormerV2 checkpoint (or a CLIP file), and cls_head.text_bank at a bank from tools/build_text_bank.py.
+# docs/art.md. The paper starts from K400-fine-tuned UniFormerV2 (Table I): MMAction2's checkpoint of
+# uniformerv2-base-p16-res224_clip_8xb32-u8_kinetics400-rgb saved as backbone.pretrained (docs/art.md, "Weights";
+# training stops naming the file when it is missing; pretrained=None trains from scratch), and cls_head.text_bank
+# a bank from tools/build_text_bank.py.
 num_frames = 16
 model = dict(
     type='Recognizer3D',
-    backbone=dict(type='UniFormerV2Tokens', arch='B/16', t_size=num_frames, pretrained=None),
+    backbone=dict(type='UniFormerV2Tokens', arch='B/16', t_size=num_frames,
+                  pretrained='data/pretrained/uniformerv2-base-p16-res224_clip_8xb32-u8_kinetics400-rgb.pth'),
     cls_head=dict(
         type='ARTHead',
         num_classes=400,

@@ -11,16 +11,16 @@ from ..layers.text_bank import load_text_bank
 from .art_rssa import AGGREGATIONS, RegionSemanticsActivation, aggregate_tracklets
 from .art_semantic_bank import FINETUNE_LOSSES, ARTSemanticBank, template_max_scores
 
-SELECTIONS = ('similarity', 'fixed')
+SELECTIONS = ('classifier', 'similarity', 'fixed')
 
 
 @MODELS.register_module()
 class ARTHead(BaseHead):
     """ART on any backbone that gives a video feature and per-frame tokens.
 
-    ``x_cls`` selects the top-K text semantics of the bank (the paper gives no rule: cosine between
-    ``Linear(C -> C_t)(x_cls)`` and each class's template-mean semantics; labels are never read, so training
-    and testing select alike); :class:`RegionSemanticsActivation` turns them into K region responses per
+    ``x_cls`` selects the top-K text semantics of the bank (the paper gives no rule: by default the K classes the
+    ``x_cls`` classifier of ``L_v`` scores highest, which every Table IV-VI setting trains; labels are never read,
+    so training and testing select alike); :class:`RegionSemanticsActivation` turns them into K region responses per
     frame; the tracklets are aggregated (eq. 9) and ``Concat(x_cls, Tr_1^agg..Tr_K^agg)`` is classified
     (eq. 11, the prediction used at test time). ``x_cls`` is classified on its own for ``L_v`` (eq. 10).
 
@@ -37,7 +37,10 @@ class ARTHead(BaseHead):
         allow_random_bank (bool): See :class:`ARTSemanticBank`.
         rssa (bool): False: the baseline of Table IV (``x_cls`` classified alone, nothing else built).
         num_regions (int): ``K`` (2). embed_dims (int): ``d`` (256).
-        selection (str): ``'similarity'`` or ``'fixed'`` (``fixed_classes``, default the first K classes).
+        selection (str): ``'classifier'`` (the top-K scores of the detached ``L_v`` classifier), ``'similarity'``
+            (cosine between ``Linear(C -> C_t)(x_cls)`` and each class's template-mean semantics: needs
+            ``'video'`` in ``finetune_losses``, the only loss that trains that projection) or ``'fixed'``
+            (``fixed_classes``, default the first K classes).
         spatial_enhancement, num_encoder_layers, num_decoder_layers, num_heads, ffn_channels, attn_dropout:
             :class:`RegionSemanticsActivation`.
         aggregation (str): ``'text'`` (eq. 9), ``'sum'`` (Table IV setting 2) or ``'mean'``.
@@ -67,7 +70,7 @@ class ARTHead(BaseHead):
                  rssa: bool = True,
                  num_regions: int = 2,
                  embed_dims: int = 256,
-                 selection: str = 'similarity',
+                 selection: str = 'classifier',
                  fixed_classes: Optional[Sequence[int]] = None,
                  spatial_enhancement: bool = True,
                  num_encoder_layers: int = 4,
@@ -106,6 +109,14 @@ class ARTHead(BaseHead):
         self.sema_weight, self.sema_to_backbone, self.init_std = sema_weight, sema_to_backbone, init_std
         if zero_shot_bank is not None and not rssa:
             raise ValueError('zero_shot_bank needs rssa=True (the eq. 13 projection lives in the ART head)')
+        # Linear(C -> C_t) of eq. 13: only L_video trains it, so it exists only where something trains and reads it
+        with_video_text = rssa and 'video' in tuple(finetune_losses)
+        for what, needs in (('selection=\'similarity\'', selection == 'similarity'),
+                            ('zero_shot_bank', zero_shot_bank is not None)):
+            if needs and not with_video_text:
+                raise ValueError(f"ARTHead: {what} reads the eq. 13 projection Linear(C -> C_t), which only the video "
+                                 "consistency loss trains: add 'video' to finetune_losses, or use "
+                                 "selection='classifier'")
         self.zero_shot_bank, self._zero_shot_semantics = zero_shot_bank, None
         self.dropout = nn.Dropout(dropout_ratio) if dropout_ratio > 0 else nn.Identity()
         self.fc_video = nn.Linear(in_channels, num_classes)  # L_v (eq. 10)
@@ -114,7 +125,7 @@ class ARTHead(BaseHead):
         self.semantic_bank = ARTSemanticBank(num_classes, num_prompts, text_channels, in_channels, text_bank,
                                              allow_random_bank, finetune_losses, prototype_source, bank_momentum,
                                              logit_scale)
-        self.video_to_text = nn.Linear(in_channels, text_channels)  # selection and eq. 13
+        self.video_to_text = nn.Linear(in_channels, text_channels) if with_video_text else None  # eq. 13
         self.rssa = RegionSemanticsActivation(in_channels, text_channels, num_frames, num_regions, embed_dims,
                                               spatial_enhancement, num_encoder_layers, num_decoder_layers,
                                               num_heads, ffn_channels, attn_dropout)
@@ -155,8 +166,8 @@ class ARTHead(BaseHead):
         """Selection, RSSA and aggregation: ``video_text (N, C_t)``, ``classes (N, K)``, ``responses
         (N, T, K, d)``, ``semantics (N, K, d)``, ``tracklets (N, K, d)`` (and ``attention (N, T, K, L)``, where
         each response comes from, if asked)."""
-        video_text = self.video_to_text(x_cls)
-        classes = self.semantic_bank.select(video_text, self.num_regions, self.fixed_classes)
+        video_text = self.video_to_text(x_cls) if self.video_to_text is not None else None
+        classes = self.select_classes(x_cls, video_text)
         semantics = self.semantic_bank.class_semantics()[classes]  # static S^topk (N, K, C_t)
         responses, static, *attention = self.rssa(tokens, semantics, return_attention)
         tracklets = aggregate_tracklets(responses, static, self.aggregation, self.agg_temperature)
@@ -165,6 +176,13 @@ class ARTHead(BaseHead):
         if attention:
             parts['attention'] = attention[0]
         return parts
+
+    def select_classes(self, x_cls: torch.Tensor, video_text: Optional[torch.Tensor]) -> torch.Tensor:
+        """``(N, K)`` indices of the text semantics the region queries start from (no gradient, no labels)."""
+        if self.selection == 'classifier':
+            return self.fc_video(x_cls.detach()).topk(self.num_regions, dim=-1).indices
+        return self.semantic_bank.select(video_text if video_text is not None else x_cls, self.num_regions,
+                                         self.fixed_classes)
 
     def classify(self, x_cls: torch.Tensor, tracklets: torch.Tensor) -> torch.Tensor:
         """Eq. 11's scores from ``Concat(x_cls, Tr_1^agg, ..., Tr_K^agg)``."""

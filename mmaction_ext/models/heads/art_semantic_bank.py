@@ -42,7 +42,8 @@ class ARTSemanticBank(nn.Module):
             :meth:`prototype_logits`).
         momentum (float): ``mu`` of eq. 12 (0.999: the paper gives none), applied by ``TextBankEMAHook``.
         logit_scale (float | str): Multiplies the cosines of eqs. 14/16: ``'learnable'`` (CLIP's
-            ``log(1/0.07)`` start, clamped at 100) or a fixed number (1.0 = the printed equations).
+            ``log(1/0.07)`` start, clamped at 100; fixed at that start when no fine-tuning loss trains it) or a
+            fixed number (1.0 = the printed equations).
     """
 
     def __init__(self, num_classes: int, num_prompts: int, text_channels: int, prototype_channels: int,
@@ -70,10 +71,11 @@ class ARTSemanticBank(nn.Module):
                 self.prototypes = nn.Parameter(torch.randn(num_classes, prototype_channels) * 0.02)
             self.prototype_mlp = nn.Sequential(nn.Linear(prototype_channels, text_channels), nn.GELU(),
                                                nn.Linear(text_channels, text_channels))
-        if logit_scale == 'learnable':
+        if logit_scale == 'learnable' and self.finetune_losses:
             self.log_logit_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
         else:
-            self.register_buffer('log_logit_scale', torch.tensor(math.log(float(logit_scale))), persistent=False)
+            start = 1 / 0.07 if logit_scale == 'learnable' else float(logit_scale)
+            self.register_buffer('log_logit_scale', torch.tensor(math.log(start)), persistent=False)
 
     # ------------------------------------------------------------------------------------------- S^0
     def init_bank(self) -> None:

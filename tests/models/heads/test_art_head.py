@@ -60,10 +60,12 @@ def test_selection_never_reads_labels():
     head = _head().eval()
     feats = _feats()
     classes = head.forward_tracklets(*feats)['classes']
-    # Top-2 by cosine to the template-mean semantics, computed independently.
-    video = F.normalize(head.video_to_text(feats[0]), dim=-1)
-    means = F.normalize(head.semantic_bank.bank.mean(1), dim=-1)
-    assert torch.equal(classes, (video @ means.t()).topk(2).indices)
+    # Top-2 classes of the x_cls classifier (L_v's), computed independently.
+    assert torch.equal(classes, (feats[0] @ head.fc_video.weight.t() + head.fc_video.bias).topk(2).indices)
+    similarity = _head(selection='similarity').eval()  # by cosine to the template-mean semantics
+    video = F.normalize(similarity.video_to_text(feats[0]), dim=-1)
+    means = F.normalize(similarity.semantic_bank.bank.mean(1), dim=-1)
+    assert torch.equal(similarity.forward_tracklets(*feats)['classes'], (video @ means.t()).topk(2).indices)
     # Whatever the labels, training selects the same classes and testing gives the same scores.
     scores = head(feats)
     for labels in ([0, 1], [4, 2]):
@@ -242,3 +244,19 @@ def test_fused_attention_path_gives_the_weighted_paths_results():
             module.keep_weights = True
     explicit, _ = head.rssa(tokens, semantics)
     assert torch.allclose(fused, explicit, atol=1e-5)
+
+
+@pytest.mark.parametrize('finetune', [[], ['prototype']])
+def test_without_the_video_consistency_loss_every_parameter_trains(finetune):
+    """Table VI rows without L_video: no eq. 13 projection is built (nothing would train it; DDP stops on it), the
+    selection reads the L_v classifier, and every parameter of the head gets a gradient; a configuration that
+    would read the projection untrained is refused."""
+    head = _head(finetune_losses=finetune)
+    assert head.video_to_text is None
+    losses = head.loss(_feats(), _samples([0, 3]))
+    sum(value for name, value in losses.items() if name.startswith('loss')).backward()
+    assert [n for n, p in head.named_parameters() if p.grad is None] == []
+    assert not isinstance(head.semantic_bank.log_logit_scale, torch.nn.Parameter) or finetune
+    for bad in (dict(selection='similarity'), dict(zero_shot_bank='unseen.pth')):
+        with pytest.raises(ValueError, match="add 'video' to finetune_losses"):
+            ARTHead(num_classes=5, in_channels=C, num_frames=T, finetune_losses=finetune, **bad)

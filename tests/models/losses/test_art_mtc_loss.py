@@ -84,3 +84,18 @@ def test_switches_single_region_and_bad_shape():
         MultiLevelTrackletContrastiveLoss()(torch.randn(3, 4, 5))
     with pytest.raises(ValueError, match='temporal_mode'):
         MultiLevelTrackletContrastiveLoss(temporal_mode='cosine')
+
+
+def test_hand_computed_case():
+    """T = 2, K = 2, d = 2: r_1 = ((1, 0), (1, 0)), r_2 = ((0, 1), (1, 1)), lambda 0.6.
+    Eq. 5: frame 1 cos 1 (twice), frame 2 cos 1/sqrt(2) (twice): (2 + sqrt(2)) / (T K (K - 1) = 4) = 0.85355.
+    Eq. 6 as printed: (1/(T-1)) sum_k sum_t cos(r_t,k, r_t+1,k) - lambda = (0 + 1/sqrt(2)) - 0.6 = 0.10711; the hinge
+    form: mean(max(0, 0.6 - 0), max(0, 0.6 - 0.70711)) = 0.3; the abs form: mean(0.6, 0.10711) = 0.35355.
+    Eq. 7: tracklets (1, 0, 0, 1) and (1, 0, 1, 1), cos 2 / sqrt(6) = 0.81650 (twice, over K (K - 1) = 2)."""
+    responses = torch.tensor([[[[1., 0.], [1., 0.]], [[0., 1.], [1., 1.]]]])  # (N, T, K, d)
+    expected = dict(hinge=0.3, abs=0.35355, literal=0.10711)
+    for mode, temporal in expected.items():
+        losses = MultiLevelTrackletContrastiveLoss(temporal_mode=mode, correlation=0.6, loss_weight=1.0)(responses)
+        assert float(losses['loss_mtc_spatial']) == pytest.approx(0.85355, abs=1e-4)
+        assert float(losses['loss_mtc_temporal']) == pytest.approx(temporal, abs=1e-4)
+        assert float(losses['loss_mtc_tracklet']) == pytest.approx(0.81650, abs=1e-4)
