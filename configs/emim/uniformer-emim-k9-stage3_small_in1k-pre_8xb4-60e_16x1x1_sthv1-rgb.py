@@ -1,4 +1,4 @@
 # Table 5: 9x9 windows, EMIM in stage 3 only (stage 4 keeps global attention at 7x7).
-_base_ = ['./uniformer-emim_small_in1k-pre_8xb4-50e_16x1x1_sthv1-rgb.py']
+_base_ = ['./uniformer-emim_small_in1k-pre_8xb4-60e_16x1x1_sthv1-rgb.py']
 
 model = dict(backbone=dict(emim_stages=(3, ), window_size=9))

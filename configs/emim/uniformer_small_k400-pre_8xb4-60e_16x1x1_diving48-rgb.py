@@ -1,5 +1,4 @@
-# The UniFormer-S baseline of Table 4 on Diving48-V2: the same recipe and no stage-1 temporal stride, global
-# attention everywhere (placement 'O-O'), from a Kinetics-400 UniFormer-S trained the same way.
+# The UniFormer-S baseline of Table 4 on Diving48-V2 (no EMIM), from the UniFormer-S K400 model.
 _base_ = ['./uniformer-emim_small_k400-pre_8xb4-60e_16x1x1_diving48-rgb.py']
 
 model = dict(backbone=dict(placement='O-O'))

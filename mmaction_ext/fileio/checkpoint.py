@@ -38,7 +38,7 @@ FOREIGN_CONFIG_GLOBALS = (
     argparse.Namespace,
 )
 
-_STATE_DICT_KEYS = ('model', 'state_dict', 'module')
+_STATE_DICT_KEYS = ('model', 'state_dict', 'module', 'model_state')  # model_state: SlowFast (EMIM)
 _REFUSED_GLOBAL = re.compile(r'GLOBAL ([\w.]+)')
 # torch's own "always allowed" builtins besides torch.* (what its weights-only unpickler accepts).
 _TORCH_DEFAULT_GLOBALS = {'collections.OrderedDict', 'collections.Counter', 'builtins.set', 'builtins.frozenset',

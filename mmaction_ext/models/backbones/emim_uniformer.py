@@ -12,7 +12,7 @@ from mmengine.model import BaseModule
 
 from ...fileio import load_official_state_dict
 from ..layers.emim_attention import EMIMAttention
-from ..utils import load_state_dict_logged
+from ..utils import load_state_dict_logged, require_pretrained_file
 
 # Which blocks of a stage get EMIM ('E') or keep global MHSA ('O'), Table 8: the pattern of each pair of
 # successive blocks, repeated over the stage.
@@ -66,8 +66,11 @@ class UniFormerEMIM(UniFormer):
             ``'repeat'``, ``'window'`` (``'global'``: Table 10's variant), ``'torch'`` (``'natten'``: NATTEN
             0.17-0.19 kernels, same values).
         pretrained (str, optional): A local checkpoint loaded by :meth:`load_pretrained` after ``init_cfg``:
-            an MMAction2 UniFormer / UniFormer-EMIM recognizer or backbone, or an ImageNet UniFormer (2D
-            weights, centre-inflated). Defaults to None.
+            an MMAction2 UniFormer / UniFormer-EMIM recognizer or backbone, EMIM's official SlowFast checkpoint
+            (``model_state``), or an ImageNet UniFormer (2D weights, inflated along time). Defaults to None.
+        inflate (str): How 2D kernels of an ImageNet checkpoint become 3D: ``'average'`` (repeated over time and
+            divided by its length: EMIM's official code) or ``'center'`` (the centre frame: MMAction2's
+            UniFormer). Defaults to ``'average'``.
         pretrained2d (bool): Unused (the checkpoint's own weights tell 2D from 3D); kept for the configs
             of MMAction2's UniFormer. Defaults to False.
         **kwargs: The other arguments of MMAction2's ``UniFormer`` (``embed_dim``, ``head_dim``,
@@ -82,7 +85,7 @@ class UniFormerEMIM(UniFormer):
                  temporal_downsample: bool = False, window_size: int = 7, temporal_interval: int = 1,
                  sampling: str = 'sliding', with_motion: bool = True, motion_act: str = 'quick_gelu',
                  edge_mode: str = 'repeat', appearance: str = 'window', backend: str = 'torch',
-                 pretrained2d: bool = False, **kwargs):
+                 pretrained2d: bool = False, inflate: str = 'average', **kwargs):
         if isinstance(arch, str):
             if arch not in self.arch_settings:
                 raise ValueError(f'UniFormerEMIM: unknown arch {arch!r}; expected one of {sorted(self.arch_settings)} '
@@ -90,6 +93,9 @@ class UniFormerEMIM(UniFormer):
             arch = self.arch_settings[arch]
         if 'depth' in kwargs:
             raise ValueError("UniFormerEMIM: give the depth through arch=dict(depth=...), not depth=")
+        if inflate not in ('average', 'center'):
+            raise ValueError(f"UniFormerEMIM: inflate must be 'average' or 'center', got {inflate!r}")
+        self.inflate = inflate
         if placement not in PLACEMENTS:
             raise ValueError(f'UniFormerEMIM: unknown placement {placement!r}; expected one of {sorted(PLACEMENTS)}')
         if not set(emim_stages) <= {3, 4}:
@@ -125,12 +131,16 @@ class UniFormerEMIM(UniFormer):
         ``pretrained2d=True`` and no name, skips ``init_cfg``."""
         BaseModule.init_weights(self)
         if self.pretrained:
+            require_pretrained_file(self.pretrained, type(self).__name__,
+                                    'ImageNet UniFormer checkpoints (github Sense-X/UniFormer) and MMAction2 UniFormer '
+                                    'checkpoints load as they are (docs/emim.md, "Weights").',
+                                    'model.backbone.pretrained')
             self.load_pretrained(self.pretrained)
 
     def load_pretrained(self, checkpoint: str) -> Tuple[List[str], List[str]]:
         """Load a local UniFormer, UniFormer-EMIM or ImageNet UniFormer checkpoint (a bare state dict or one
         under ``state_dict`` / ``model``; ``backbone.`` prefixes stripped, heads dropped). 2D convolution
-        weights are centre-inflated along time as MMAction2's UniFormer does. Keys this backbone lacks and
+        weights are inflated along time as ``inflate`` says. Keys this backbone lacks and
         keys the file lacks (the EMIM parameters when starting from UniFormer) are logged.
 
         Raises:
@@ -148,7 +158,7 @@ class UniFormerEMIM(UniFormer):
                 continue
             target = own[key].shape
             if value.dim() == 4 and len(target) == 5 and value.shape == target[:2] + target[3:]:
-                state_dict[key] = self._inflate_weight(value, target[2])
+                state_dict[key] = self._inflate_weight(value, target[2], center=self.inflate == 'center')
             else:
                 raise ValueError(f'{checkpoint}: {key} has shape {tuple(value.shape)}, {type(self).__name__} '
                                  f'expects {tuple(target)}: a checkpoint of another arch or width?')

@@ -167,7 +167,8 @@ def test_loads_an_mmaction_uniformer_recognizer_checkpoint(tmp_path, caplog):
 
 def test_inflates_an_imagenet_uniformer(tmp_path):
     """ImageNet UniFormer weights are 2D (conv kernels n x n, a BatchNorm2d at the end, a classifier
-    head): the convolutions are centre-inflated along time, everything else loads as is."""
+    head): the convolutions are inflated along time (EMIM's official code: repeated and divided by the kernel's
+    length; MMAction2's: the centre frame), everything else loads as is."""
     torch.manual_seed(0)
     video = UniFormer(depth=[3, 4, 8, 3], pretrained2d=False).state_dict()
     image = {k: (v[:, :, v.shape[2] // 2] if v.dim() == 5 else v) for k, v in video.items()}
@@ -176,11 +177,37 @@ def test_inflates_an_imagenet_uniformer(tmp_path):
     torch.save(image, path)
     model = UniFormerEMIM('s')
     missing, unexpected = model.load_pretrained(str(path))
-    stem = model.patch_embed1.proj.weight  # (64, 3, 3, 4, 4): the 2D kernel in the middle, zeros around it
-    torch.testing.assert_close(stem[:, :, 1], image['patch_embed1.proj.weight'])
-    assert (stem[:, :, 0] == 0).all() and (stem[:, :, 2] == 0).all()
+    stem = model.patch_embed1.proj.weight  # (64, 3, 3, 4, 4): the 2D kernel / 3 in each of the 3 frames
+    for t in range(3):
+        torch.testing.assert_close(stem[:, :, t], image['patch_embed1.proj.weight'] / 3)
     torch.testing.assert_close(model.blocks3[1].attn.qkv.weight, image['blocks3.1.attn.qkv.weight'])
     assert unexpected == [] and len(missing) == 30
+    centre = UniFormerEMIM('s', inflate='center')
+    centre.load_pretrained(str(path))
+    stem = centre.patch_embed1.proj.weight  # the 2D kernel in the middle, zeros around it
+    torch.testing.assert_close(stem[:, :, 1], image['patch_embed1.proj.weight'])
+    assert (stem[:, :, 0] == 0).all() and (stem[:, :, 2] == 0).all()
+    with pytest.raises(ValueError, match="inflate must be 'average' or 'center'"):
+        UniFormerEMIM('s', inflate='middle')
+
+
+def test_loads_the_official_slowfast_checkpoint(tmp_path):
+    """EMIM's official code saves {epoch, model_state, optimizer_state, scaler, cfg} with UniFormer's names, the
+    EMIM parameters and the classifier as head.*: the backbone loads everything but the head."""
+    torch.manual_seed(0)
+    model = UniFormerEMIM('s')
+    official = {k: torch.randn_like(v) if v.is_floating_point() else v for k, v in model.state_dict().items()}
+    official.update({'head.weight': torch.zeros(174, 512), 'head.bias': torch.zeros(174)})
+    path = tmp_path / 'checkpoint_epoch_00060.pyth'
+    torch.save(dict(epoch=59, model_state=official, optimizer_state={}, scaler={'scale': 65536.0},
+                    cfg='TRAIN:\n  BATCH_SIZE: 32\n'), path)
+    fresh = UniFormerEMIM('s')
+    missing, unexpected = fresh.load_pretrained(str(path))
+    assert missing == [] and unexpected == []
+    torch.testing.assert_close(fresh.blocks3[0].attn.rpb, official['blocks3.0.attn.rpb'])
+    torch.save(dict(epoch=59, optimizer_state={}), tmp_path / 'no_weights.pyth')
+    with pytest.raises(Exception, match='model_state'):
+        UniFormerEMIM('s').load_pretrained(str(tmp_path / 'no_weights.pyth'))
 
 
 def test_checkpoint_of_another_width_is_a_named_error(tmp_path):
