@@ -10,7 +10,7 @@ model = dict(
 optim_wrapper = dict(optimizer=dict(lr=0.1 * total_batch / 512))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=True, begin=0, end=20, convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', T_max=100, eta_min=0.1 * total_batch / 512 * 0.01, by_epoch=True, begin=20,
+    dict(type='CosineAnnealingLR', T_max=120, eta_min=0.1 * total_batch / 512 * 0.01, by_epoch=True, begin=0,
          end=120, convert_to_iter_based=True),
 ]
 auto_scale_lr = dict(base_batch_size=total_batch)
@@ -19,11 +19,13 @@ data_root_val = 'data/sthv2/videos'
 # No flip: it would swap left/right in labels such as 'pushing something from left to right'.
 train_pipeline = [
     dict(type='VideoInit'),
-    dict(type='SampleFrames', clip_len=1, frame_interval=4, num_clips=8),
+    dict(type='UniformSample', clip_len=8, num_clips=1),
     dict(type='VideoDecode'),
     dict(type='Resize', scale=(-1, 256)),
     dict(type='RandomResizedCrop', area_range=(0.08, 1.0), aspect_ratio_range=(3 / 4, 4 / 3)),
     dict(type='Resize', scale=(224, 224), keep_ratio=False),
+    dict(type='ClipColorJitter', prob=0.8, brightness=0.4, contrast=0.4, saturation=0.2, hue=0.1),
+    dict(type='TorchVisionWrapper', op='RandomGrayscale', p=0.2),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs'),
 ]

@@ -7,6 +7,6 @@ model = dict(
                                                    dict(type='CutmixBlending', alpha=1.0, num_classes=200)])))
 data_root = 'data/ActivityNet/videos'
 data_root_val = 'data/ActivityNet/videos'
-train_dataloader = dict(dataset=dict(ann_file='data/ActivityNet/anet_train_video.txt', data_prefix=dict(video=data_root)))
-val_dataloader = dict(dataset=dict(ann_file='data/ActivityNet/anet_val_video.txt', data_prefix=dict(video=data_root_val)))
-test_dataloader = dict(dataset=dict(ann_file='data/ActivityNet/anet_val_video.txt', data_prefix=dict(video=data_root_val)))
+train_dataloader = dict(dataset=dict(ann_file='data/ActivityNet/anet_train_list_videos.txt', data_prefix=dict(video=data_root)))
+val_dataloader = dict(dataset=dict(ann_file='data/ActivityNet/anet_val_list_videos.txt', data_prefix=dict(video=data_root_val)))
+test_dataloader = dict(dataset=dict(ann_file='data/ActivityNet/anet_val_list_videos.txt', data_prefix=dict(video=data_root_val)))

@@ -5,7 +5,7 @@ model = dict(backbone=dict(arch='small', drop_path_rate=0.3, pretrained='data/pr
 optim_wrapper = dict(optimizer=dict(lr=0.1 * total_batch / 512))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=True, begin=0, end=20, convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', T_max=100, eta_min=0.1 * total_batch / 512 * 0.01, by_epoch=True, begin=20,
+    dict(type='CosineAnnealingLR', T_max=120, eta_min=0.1 * total_batch / 512 * 0.01, by_epoch=True, begin=0,
          end=120, convert_to_iter_based=True),
 ]
 auto_scale_lr = dict(base_batch_size=total_batch)
