@@ -1,12 +1,17 @@
 """Dense per-frame features of a trained model over a dataset: FocusVideo's offline reconstruction targets.
 
-    python tools/extract_features.py CONFIG CHECKPOINT|none OUT_DIR [--split train|val|test] [--cfg-options k=v ...]
+    python tools/extract_features.py CONFIG CHECKPOINT|none OUT_DIR [--split train|val|test] [--frame-interval N|auto]
+                                     [--cfg-options k=v ...]
 
 Writes OUT_DIR/features.npy (``(total frames, D)`` float16, memory-mapped) and OUT_DIR/index.json (each video's
 row offset and frame count). Every frame of every video of the split's dataset is decoded with the config's
 validation pipeline (one centre view; its SampleFrames replaced by all frames) and passed through the backbone in
-consecutive windows of ``backbone.num_frames`` frames (the last window ends at the last frame); a frame's
-feature is the backbone's per-frame output (``CLIPViT`` / ``FocusVideoCLIP``: the class token after ln_post).
+windows of ``backbone.num_frames`` frames spaced as the model was trained (``--frame-interval``, by default the
+training sampler's: ``SampleFrames.frame_interval``, or for ``UniformSample`` each video's segment length): the
+frames ``r, r + s, r + 2s, ...`` of each residue ``r`` of the interval ``s`` form one sequence, cut into windows
+(the last one ends at the sequence's end), so every frame is seen once, among neighbours ``s`` frames apart. A
+frame's feature is the backbone's per-frame output (``CLIPViT`` / ``FocusVideoCLIP``: the class token after
+ln_post). The interval is stored in index.json.
 Interrupted runs resume: videos already written are skipped. Read the store with ``LoadFrameFeatureTargets``.
 """
 import argparse
@@ -30,6 +35,9 @@ def parse_args(argv=None):
     parser.add_argument('out_dir', help='feature store folder (created; resumed when it exists)')
     parser.add_argument('--split', default='train', choices=('train', 'val', 'test'),
                         help='whose dataloader lists the videos (default: train)')
+    parser.add_argument('--frame-interval', default='auto',
+                        help="frames between a window's neighbours: a number, or 'auto' (default): the config's "
+                        'training sampler (SampleFrames.frame_interval; UniformSample: each video\'s segment length)')
     return parse_tool_args(add_common_arguments(parser), argv)
 
 
@@ -49,6 +57,40 @@ def _extraction_pipeline(cfg):
     return steps
 
 
+def training_interval(cfg):
+    """``('fixed', s)`` from the training pipeline's ``SampleFrames``, ``('uniform', T)`` for ``UniformSample``."""
+    for step in cfg.train_dataloader.dataset.pipeline:
+        if step['type'] in ('SampleFrames', 'DenseSampleFrames'):
+            return 'fixed', int(step.get('frame_interval', 1))
+        if step['type'] == 'UniformSample':
+            return 'uniform', int(step['clip_len'])
+    raise ValueError('extract_features: the training pipeline has no SampleFrames / UniformSample to take the frame '
+                     'interval from; give --frame-interval N')
+
+
+def frame_interval_of(rule, count: int) -> int:
+    """The interval for a video of ``count`` frames under ``rule`` (see :func:`training_interval`)."""
+    kind, value = rule
+    return value if kind == 'fixed' else max(1, count // value)
+
+
+def strided_windows(count: int, window: int, interval: int):
+    """Windows of frame indices (each a list of ``window`` frames, ``interval`` apart, or the whole sequence when
+    it is shorter) covering ``0 .. count - 1``, each frame in exactly one window's output: ``(indices, keep)`` where
+    ``keep`` is how many of the window's trailing frames are new."""
+    for residue in range(min(interval, count)):
+        sequence = list(range(residue, count, interval))
+        starts = list(range(0, max(len(sequence) - window, 0) + 1, window))
+        if starts[-1] + window < len(sequence):
+            starts.append(len(sequence) - window)
+        done = 0
+        for start in starts:
+            indices = sequence[start:start + window]
+            stop = start + len(indices)
+            yield indices, stop - max(done, start)
+            done = stop
+
+
 def main(argv=None):
     args = parse_args(argv)
     import numpy as np
@@ -61,6 +103,12 @@ def main(argv=None):
     from mmaction_ext.datasets.transforms.frame_features import FEATURES_FILE, INDEX_FILE
 
     cfg = load_config(args.config, args.cfg_options, args.work_dir, args.launcher)
+    if args.frame_interval == 'auto':
+        rule = training_interval(cfg)
+    elif args.frame_interval.isdigit() and int(args.frame_interval) > 0:
+        rule = ('fixed', int(args.frame_interval))
+    else:
+        raise ValueError(f"--frame-interval must be a positive number or 'auto', got {args.frame_interval!r}")
     model = build_model(cfg, args.checkpoint)
     backbone = model.backbone
     window = getattr(backbone, 'num_frames', None)
@@ -84,9 +132,10 @@ def main(argv=None):
     if osp.isfile(index_path) and osp.isfile(features_path):
         with open(index_path) as f:
             index = json.load(f)
-        if index.get('dim') != dim or set(index['videos']) != set(unique):
-            raise ValueError(f'{args.out_dir} holds features of another model or dataset (dim {index.get("dim")}, '
-                             f'{len(index["videos"])} videos; here dim {dim}, {len(unique)} videos): use a new folder')
+        if index.get('dim') != dim or set(index['videos']) != set(unique) or index.get('frame_interval') != list(rule):
+            raise ValueError(f'{args.out_dir} holds features of another model, dataset or frame interval (dim '
+                             f'{index.get("dim")}, {len(index["videos"])} videos, interval {index.get("frame_interval")};'
+                             f' here dim {dim}, {len(unique)} videos, interval {list(rule)}): use a new folder')
         print(f'resuming: {sum(v[2] for v in index["videos"].values())} of {len(unique)} videos already written')
     if index is None:
         opener, videos, offset = VideoInit(), {}, 0
@@ -94,7 +143,7 @@ def main(argv=None):
             count = int(opener(dict(filename=info['filename']))['total_frames'])
             videos[key] = [offset, count, False]
             offset += count
-        index = dict(dim=dim, window=window, config=osp.abspath(args.config),
+        index = dict(dim=dim, window=window, frame_interval=list(rule), config=osp.abspath(args.config),
                      checkpoint=osp.abspath(args.checkpoint), videos=videos)
         np.lib.format.open_memmap(features_path, mode='w+', dtype=np.float16, shape=(max(offset, 1), dim)).flush()
         _write_index(args.out_dir, index)
@@ -111,16 +160,13 @@ def main(argv=None):
             offset, count, _ = index['videos'][key]
             if clip.shape[2] != count:
                 raise ValueError(f'{info["filename"]}: decoded {clip.shape[2]} frames, counted {count}')
-            if count < window:  # pad short videos with their last frame
-                clip = torch.cat([clip, clip[:, :, -1:].expand(-1, -1, window - count, -1, -1)], dim=2)
             rows = np.zeros((count, dim), dtype=np.float32)
-            starts = list(range(0, max(count - window, 0) + 1, window))
-            if starts[-1] + window < count:
-                starts.append(count - window)
-            for start in starts:
-                frame_features = backbone(clip[:, :, start:start + window])[1][0]  # (T, D)
-                stop = min(start + window, count)
-                rows[start:stop] = frame_features[:stop - start].float().numpy()
+            for indices, keep in strided_windows(count, window, frame_interval_of(rule, count)):
+                frames = clip[:, :, indices]
+                if len(indices) < window:  # a short sequence: pad with its last frame
+                    frames = torch.cat([frames, frames[:, :, -1:].expand(-1, -1, window - len(indices), -1, -1)], 2)
+                frame_features = backbone(frames)[1][0][:len(indices)]  # (T, D)
+                rows[indices[len(indices) - keep:]] = frame_features[len(indices) - keep:].float().numpy()
             features[offset:offset + count] = rows.astype(np.float16)
             features.flush()
             index['videos'][key][2] = True

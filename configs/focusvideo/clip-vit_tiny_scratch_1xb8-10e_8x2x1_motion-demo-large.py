@@ -28,7 +28,7 @@ model = dict(
 optim_wrapper = dict(
     optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.05),
     clip_grad=dict(max_norm=1, norm_type=2),
-    paramwise_cfg=dict(bias_decay_mult=0.0, norm_decay_mult=0.0))
+    paramwise_cfg=dict(bias_decay_mult=0.0, norm_decay_mult=0.0, flat_decay_mult=0.0))
 # 10 epochs; longer did not help in our probes (docs/focusvideo.md, "Learning").
 train_cfg = dict(max_epochs=10)
 param_scheduler = [

@@ -2,7 +2,7 @@
 # (paper silent), 4 GPUs x 16 clips; weights: local CLIP file (model.backbone.pretrained).
 _base_ = [
     'mmaction::_base_/default_runtime.py', '../_base_/models/focusvideo_vit-l14.py',
-    '../_base_/datasets/focusvideo_kinetics400-16x8x1.py', '../_base_/schedules/adamw_warmup-cosine_st-adapter.py'
+    '../_base_/datasets/focusvideo_kinetics400-16x8x1_vit-l14.py', '../_base_/schedules/adamw_warmup-cosine_st-adapter.py'
 ]
 custom_imports = dict(imports=['mmaction_ext'], allow_failed_imports=False)
 model = dict(backbone=dict(num_frames=16))

@@ -2,7 +2,7 @@
 # ST-Adapter's SSv2 one (paper silent): two adapters per block, 50 epochs, RandAugment; 4 GPUs x 16 clips.
 _base_ = [
     'mmaction::_base_/default_runtime.py', '../_base_/models/focusvideo_vit-l14.py',
-    '../_base_/datasets/focusvideo_sthv2.py', '../_base_/schedules/adamw_warmup-cosine_st-adapter.py'
+    '../_base_/datasets/focusvideo_sthv2_vit-l14.py', '../_base_/schedules/adamw_warmup-cosine_st-adapter.py'
 ]
 custom_imports = dict(imports=['mmaction_ext'], allow_failed_imports=False)
 model = dict(

@@ -40,6 +40,7 @@ def test_feature_store_layout_and_resume(feature_store, tiny_clip_file, tiny_mot
     with open(osp.join(feature_store, 'index.json')) as f:
         index = json.load(f)
     assert index['dim'] == 64 and len(index['videos']) == 16
+    assert index['frame_interval'] == ['fixed', 2]  # the baseline config trains on SampleFrames(8, frame_interval=2)
     assert all(done and count == 24 for _, count, done in index['videos'].values())
     offsets = sorted(offset for offset, _, _ in index['videos'].values())
     assert offsets == list(range(0, 16 * 24, 24))
@@ -94,3 +95,43 @@ def test_query_attention_pictures(tiny_clip_file, tiny_motion_demo, tmp_path):
     assert osp.getsize(out) > 10000
     with pytest.raises(ValueError, match=r'--queries \[9\] outside the 8 queries'):
         tool.main([FOCUSVIDEO, 'none', video, out, '--queries', '9'])
+
+
+@pytest.mark.parametrize('count,window,interval', [(24, 8, 2), (24, 8, 1), (130, 8, 16), (5, 8, 2), (17, 4, 3)])
+def test_windows_follow_the_training_interval(count, window, interval):
+    """Every frame is extracted once, in a window of frames ``interval`` apart (as the target model saw them)."""
+    strided_windows = _tool('tools/extract_features.py').strided_windows
+    kept = []
+    for indices, keep in strided_windows(count, window, interval):
+        assert len(indices) <= window and all(b - a == interval for a, b in zip(indices, indices[1:]))
+        assert len(indices) == window or len(indices) == len(range(indices[0] % interval, count, interval))
+        kept += indices[len(indices) - keep:]
+    assert sorted(kept) == list(range(count))
+
+
+def test_frame_interval_changes_the_targets(tiny_clip_file, tiny_motion_demo, tmp_path):
+    """Consecutive windows (interval 1) give other features than the training interval (2): a trained model's
+    adapters mix neighbouring frames (here adapters with random weights, saved as a checkpoint)."""
+    import torch
+
+    from mmaction_ext.engine import build_model, load_config
+    options = tiny_demo_options(tiny_motion_demo) + [f'model.backbone.pretrained={tiny_clip_file}']
+    from mmengine.config import DictAction
+    cfg = load_config(BASELINE, {k: DictAction._parse_iterable(v) for k, v in (o.split('=', 1) for o in options)})
+    model = build_model(cfg)
+    torch.manual_seed(0)
+    for name, param in model.named_parameters():
+        if 'adapters' in name:
+            param.data.normal_(0, 0.5)
+    checkpoint = str(tmp_path / 'trained.pth')
+    torch.save(dict(state_dict=model.state_dict()), checkpoint)
+    extract = _tool('tools/extract_features.py').main
+    stores = []
+    for interval in ('auto', '1'):
+        out = str(tmp_path / f'store_{interval}')
+        extract([BASELINE, checkpoint, out, '--frame-interval', interval, '--cfg-options', *options])
+        stores.append(np.load(osp.join(out, 'features.npy')))
+    strided, consecutive = stores
+    assert strided.shape == consecutive.shape and not np.allclose(strided, consecutive, atol=1e-3)
+    with pytest.raises(ValueError, match='frame-interval'):
+        extract([BASELINE, 'none', str(tmp_path / 'x'), '--frame-interval', 'x'])

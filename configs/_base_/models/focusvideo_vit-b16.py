@@ -7,8 +7,8 @@ model = dict(
         type='FocusVideoCLIP',
         arch='ViT-B/16',
         num_frames=8,
-        # ST-Adapter's K400 preset (one adapter per block, before the MLP); the SSv2 configs add pre_attn.
-        adapter_positions=('pre_mlp', ),
+        # eqs. 1-4: one adapter per block, before attention (the queries read adapted tokens); SSv2 adds pre_mlp
+        adapter_positions=('pre_attn', ),
         adapter_channels=384,
         num_queries=8,
         interaction='attention',

@@ -176,3 +176,34 @@ def test_query_injection_adds_the_local_branch_parameters_to_uniformerv2_b16():
     head = FocusVideoHead(400, 768, query_supervision='recon_online')
     added = sum(p.numel() for p in injected.parameters()) - sum(p.numel() for p in plain.parameters())
     assert added + sum(p.numel() for p in head.recon_proj.parameters()) == pytest.approx(7.73e6, rel=0.01)
+
+
+@pytest.mark.parametrize('config', ['focusvideo_vit-b16_clip-pre_4xb16-12e_8x16x1_kinetics400-rgb.py',
+                                    'focusvideo_vit-b16_clip-pre_4xb16-50e_8x1x1_sthv2-rgb.py'])
+def test_paper_configs_queries_read_adapted_tokens(config):
+    """Eqs. 1-4: each block's adapter comes before attention and the queries attend to LN(ST-AD(X)): in the
+    shipped configs, changing block 0's adapters changes what block 0's queries take from the tokens."""
+    import os.path as osp
+
+    from mmaction.registry import MODELS
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    from helpers import REPO_ROOT
+    from helpers.config_smoke import shrink_model
+    init_default_scope('mmaction')
+    cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs', 'focusvideo', config))
+    shrink_model(cfg.model)
+    cfg.model.backbone.pretrained = None
+    backbone = MODELS.build(cfg.model.backbone)
+    backbone.init_weights()
+    frames = cfg.model.backbone.num_frames
+    torch.manual_seed(0)
+    tokens = torch.randn(frames, 1 + 14 * 14, backbone.embed_dims)
+    queries = torch.randn(frames, 8, backbone.embed_dims)
+    before = backbone.forward_block_with_queries(0, tokens, queries, frames)[1]
+    for name, param in backbone.named_parameters():
+        if name.startswith(('adapters_pre_attn.0.', 'adapters_pre_mlp.0.')):
+            param.data.normal_(0, 0.5)
+    after = backbone.forward_block_with_queries(0, tokens, queries, frames)[1]
+    assert not torch.allclose(before, after)
