@@ -40,6 +40,7 @@ def main(argv=None):
     args = parse_args(argv)
     from mmaction_ext.datasets.classification_data_check import (RAWFRAME_DATASETS, VIDEO_DATASETS,
                                                                  check_classification_dataset)
+    from mmaction_ext.datasets.detection_data_check import print_findings
     cfg = load_config(args.config, args.cfg_options)
     head = cfg.model.get('cls_head') or {}
     num_classes = head.get('num_classes')
@@ -61,14 +62,7 @@ def main(argv=None):
         seen[key] = subset
         print(f'== {subset}: {dataset["ann_file"]}')
         report = check_classification_dataset(dataset, num_classes, decode=not args.no_decode, progress=True)
-        shown = {}
-        for finding in report.findings:
-            shown[finding.check] = shown.get(finding.check, 0) + 1
-            if shown[finding.check] <= args.show:
-                print(finding)
-        for check, count in shown.items():
-            if count > args.show:
-                print(f'... {count - args.show} more [{check}] finding(s)')
+        print_findings(report, args.show)
         print(f'{subset}: {report.videos} entries, {report.frames} frames; {len(report.errors)} error(s), '
               f'{len(report.warnings)} warning(s)')
         reports[subset] = report

@@ -50,7 +50,8 @@ def model_num_classes(model_cfg):
 
 def main(argv=None):
     args = parse_args(argv)
-    from mmaction_ext.datasets.detection_data_check import check_act_dataset, check_ava_dataset, summary
+    from mmaction_ext.datasets.detection_data_check import (check_act_dataset, check_ava_dataset, print_findings,
+                                                             summary)
     cfg = load_config(args.config, args.cfg_options)
     num_classes = model_num_classes(cfg.model)
     reports, seen = {}, set()
@@ -75,14 +76,7 @@ def main(argv=None):
         else:
             print(f'== {subset}: {dataset["ann_file"]} (split {key[1]}, {key[2]} videos)')
             report = check_act_dataset(dataset, num_classes, decode=not args.no_decode, progress=True)
-        shown = {}
-        for finding in report.findings:
-            shown[finding.check] = shown.get(finding.check, 0) + 1
-            if shown[finding.check] <= args.show:
-                print(finding)
-        for check, count in shown.items():
-            if count > args.show:
-                print(f'... {count - args.show} more [{check}] finding(s)')
+        print_findings(report, args.show)
         counts = summary(report)
         print(f'{subset}: {counts["videos"]} videos, {counts["frames"]} {"keyframes" if ava else "frames"}, '
               f'{100 * counts["frames_without_actors"]:.1f}% of them without actors; '

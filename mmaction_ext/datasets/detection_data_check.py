@@ -347,6 +347,18 @@ def _check_ava_frames(report, dataset_cfg, sampler, video, seconds, timing):
                    f'the first {template.format(first)}', video, first)
 
 
+def print_findings(report: CheckReport, show: int = 20) -> None:
+    """Print each check's first ``show`` findings and how many more there are (the checker tools' output)."""
+    shown = {}
+    for finding in report.findings:
+        shown[finding.check] = shown.get(finding.check, 0) + 1
+        if shown[finding.check] <= show:
+            print(finding)
+    for check, count in shown.items():
+        if count > show:
+            print(f'... {count - show} more [{check}] finding(s)')
+
+
 def summary(report: CheckReport) -> Dict[str, float]:
     """Counts for the report's last lines."""
     return dict(videos=report.videos, frames=report.frames, errors=len(report.errors),
@@ -354,4 +366,4 @@ def summary(report: CheckReport) -> Dict[str, float]:
                 frames_without_actors=(1 - report.frames_with_actors / report.frames) if report.frames else 0.0)
 
 
-__all__ = ['Finding', 'CheckReport', 'check_act_dataset', 'check_ava_dataset', 'summary']
+__all__ = ['Finding', 'CheckReport', 'check_act_dataset', 'check_ava_dataset', 'print_findings', 'summary']

@@ -21,7 +21,9 @@ def _transform_type(transform) -> str:
 class _RepeatAugMixin:
     """Decode once, augment ``num_repeats`` times (the frames are sampled once: EMIM's ``NUM_SAMPLE``)."""
 
-    def _init_repeats(self, num_repeats: int) -> None:
+    def __init__(self, *args, num_repeats: int = 2, **kwargs):
+        kwargs['test_mode'] = False  # repeats are for training
+        super().__init__(*args, **kwargs)
         if num_repeats < 1:
             raise ValueError(f'{type(self).__name__}: num_repeats must be >= 1, got {num_repeats}')
         self.num_repeats = num_repeats
@@ -55,11 +57,6 @@ class RepeatAugVideoDataset(_RepeatAugMixin, VideoDataset):
         **kwargs: ``VideoDataset`` arguments (``test_mode`` is forced to False: repeats are for training).
     """
 
-    def __init__(self, *args, num_repeats: int = 2, **kwargs):
-        kwargs['test_mode'] = False
-        super().__init__(*args, **kwargs)
-        self._init_repeats(num_repeats)
-
 
 @DATASETS.register_module()
 class RepeatAugRawframeDataset(_RepeatAugMixin, RawframeDataset):
@@ -69,11 +66,6 @@ class RepeatAugRawframeDataset(_RepeatAugMixin, RawframeDataset):
         num_repeats (int): Augmented copies of each decoded clip (EMIM: 2).
         **kwargs: ``RawframeDataset`` arguments (``test_mode`` is forced to False).
     """
-
-    def __init__(self, *args, num_repeats: int = 2, **kwargs):
-        kwargs['test_mode'] = False
-        super().__init__(*args, **kwargs)
-        self._init_repeats(num_repeats)
 
 
 __all__ = ['RepeatAugRawframeDataset', 'RepeatAugVideoDataset']
