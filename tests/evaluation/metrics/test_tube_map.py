@@ -111,7 +111,9 @@ def test_missing_video_counts_as_missed_and_is_logged(small_act):
     (lambda s: s['pred_instances'].update(scores=torch.zeros(1, 4, 2)), r'scores of shape \(1, 4, 2\), expected \(1, 4, 3\)'),
 ])
 def test_bad_predictions_are_named(small_act, edit, message):
-    dataset = UCF24TubeDataset(small_act, [], data_prefix=dict(video='x'), clip_len=4, test_mode=True)
+    # clips from frame 1 (the 'sliding' grid), so that the messages' frame numbers follow the edited positions
+    dataset = UCF24TubeDataset(small_act, [], data_prefix=dict(video='x'), clip_len=4, sampling='sliding',
+                               test_mode=True)
     sample = perfect_samples(dataset, 3)[0]
     edit(sample)
     with pytest.raises(ValueError, match=message):
