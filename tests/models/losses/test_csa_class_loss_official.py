@@ -66,3 +66,25 @@ def test_options_are_validated():
         CSACriterion(2, label_smoothing_mode='half')
     with pytest.raises(ValueError, match='cls_normalizer'):
         CSACriterion(2, cls_normalizer='batch')
+
+
+def test_confidence_and_box_terms_on_a_hand_computed_case():
+    """Released code: the actor confidence is a 3-way cross-entropy (class 1 = actor, 2 = no actor weighted by the
+    no-object weight, class 0 never a target), averaged with those weights; L1 (cx, cy, w, h) and GIoU of the
+    matched boxes are summed and divided by the number of ground-truth boxes."""
+    import math
+    criterion = CSACriterion(num_classes=2, loss_weights=dict(cls=1.0, bbox=1.0, giou=1.0, conf=1.0),
+                             no_object_weight=0.5)
+    # one frame, two queries; query 0 sits on the actor, query 1 far away
+    predicted = torch.tensor([0.5, 0.5, 0.2, 0.2])
+    gt = torch.tensor([0.55, 0.5, 0.2, 0.2])  # shifted by 0.05 in x: L1 = 0.05; IoU = 0.03 / 0.05 = 0.6
+    boxes = torch.stack([predicted, FAR_BOX])[None]
+    actor_logits = torch.tensor([[[0., 1., 0.], [0., 0., 1.]]])
+    targets = FrameTargets([gt[None]], [torch.tensor([[1., 0.]])], [torch.tensor([0])], clips=1, frames=1)
+    losses = criterion.layer_losses(torch.zeros(1, 2, 2), boxes, actor_logits, targets)
+    # -log softmax: query 0 target 1 (weight 1), query 1 target 2 (weight 0.5): both -log(e / (2 + e))
+    nll = -math.log(math.e / (2 + math.e))
+    assert float(losses['loss_conf']) == pytest.approx((1.0 * nll + 0.5 * nll) / 1.5, abs=1e-5)
+    assert float(losses['loss_bbox']) == pytest.approx(0.05, abs=1e-5)
+    # GIoU of two 0.2 x 0.2 boxes 0.05 apart: IoU 0.6, enclosing box = union, so GIoU = IoU: loss 0.4
+    assert float(losses['loss_giou']) == pytest.approx(0.4, abs=1e-5)
