@@ -1,8 +1,10 @@
+import os
+import os.path as osp
+import shutil
+
 from mmaction.registry import HOOKS
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
-import os
-import os.path as osp
 
 
 @HOOKS.register_module()
@@ -37,6 +39,5 @@ class BestCheckpointLinkHook(Hook):
         try:
             os.symlink(osp.basename(best), link)
         except OSError:
-            import shutil
             shutil.copyfile(best, link)
         runner.logger.info(f'{self.link_name} -> {osp.basename(best)}')

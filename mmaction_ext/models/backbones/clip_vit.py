@@ -11,9 +11,9 @@ from mmaction.registry import MODELS
 from mmengine.model import BaseModule
 from torch import nn
 
-from mmaction_ext.models.utils import require_pretrained_file
 from mmaction_ext.models.layers.clip_vision import (CLIP_VISION_ARCHS, STAdapter, attention_with_extra_queries,
                                                     build_clip_visual, clip_vision_arch, load_clip_visual_state_dict)
+from mmaction_ext.models.utils import require_pretrained_file
 
 ADAPTER_POSITIONS = ('pre_attn', 'pre_mlp')
 _DTYPES = {None: None, 'fp32': None, 'fp16': torch.float16, 'bf16': torch.bfloat16}
