@@ -14,7 +14,6 @@ from .detection_data_check import CheckReport
 
 VIDEO_DATASETS = ('VideoDataset', 'RepeatAugDataset', 'RepeatAugVideoDataset')
 RAWFRAME_DATASETS = ('RawframeDataset', 'RepeatAugRawframeDataset')
-SAMPLERS = ('SampleFrames', 'UniformSample', 'DenseSampleFrames')
 
 
 def frames_needed(pipeline: Sequence[dict]) -> Optional[int]:
