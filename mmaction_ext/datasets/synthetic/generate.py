@@ -27,17 +27,29 @@ import json
 import os
 import os.path as osp
 import pickle
-from typing import Optional, Sequence
+from typing import List, Optional, Sequence
 
 import numpy as np
 
 from .motions import MOTION_CLASSES
-from .scene import render_classification_clip, render_detection_clip
+from .scene import DIFFICULTIES, difficulty_settings, render_classification_clip, render_detection_clip
 
 # Bump when the rendering changes, so that existing datasets are regenerated.
 GENERATOR_VERSION = 5
 _SPLITS = {'train': 0, 'val': 1}
 _KIND = {'classification': 0, 'detection': 1}
+
+
+def classification_seed(seed: int, split: str, label: int, index: int, epoch: int = 0) -> List[int]:
+    """The random stream of classification clip ``index`` of class ``label``: the files hold epoch 0; the online
+    dataset (:class:`~mmaction_ext.datasets.MotionDemoDataset`) draws a new clip for every later epoch."""
+    entropy = [seed, _KIND['classification'], _SPLITS[split], label, index]
+    return entropy + [epoch] if epoch else entropy
+
+
+def clip_relpath(split: str, label: int, index: int) -> str:
+    """Where the generator writes classification clip ``index`` of class ``label``."""
+    return f'videos/{split}/{MOTION_CLASSES[label]}_{index:04d}.mp4'
 
 
 def rgb_to_yuv420p(frame: np.ndarray) -> np.ndarray:
@@ -99,7 +111,8 @@ def _progress(total: int, enabled: bool):
 
 def generate_classification(out_dir: str, num_classes: int = 12, train_per_class: int = 40,
                             val_per_class: int = 10, num_frames: int = 32, size: int = 112, fps: int = 16,
-                            seed: int = 0, progress: bool = True, force: bool = False) -> dict:
+                            seed: int = 0, progress: bool = True, force: bool = False,
+                            difficulty: str = 'full') -> dict:
     """Generate the motion-only classification dataset.
 
     Args:
@@ -113,15 +126,19 @@ def generate_classification(out_dir: str, num_classes: int = 12, train_per_class
         seed (int): Seed; the same seed writes the same data.
         progress (bool): Show a progress bar.
         force (bool): Regenerate even if ``out_dir`` holds the same dataset.
+        difficulty (str): A rung of the difficulty ladder (``scene.DIFFICULTIES``); ``'full'`` is the demo.
 
     Returns:
         dict: the generation parameters (also written to ``meta.json``).
     """
     if not 1 <= num_classes <= len(MOTION_CLASSES):
         raise ValueError(f'num_classes must be in [1, {len(MOTION_CLASSES)}], got {num_classes}')
+    difficulty_settings(difficulty)
     meta = dict(version=GENERATOR_VERSION, kind='classification', classes=list(MOTION_CLASSES[:num_classes]),
                 train_per_class=train_per_class, val_per_class=val_per_class, num_frames=num_frames,
                 size=size, fps=fps, seed=seed)
+    if difficulty != 'full':  # the full demo keeps the meta.json of earlier versions (no regeneration)
+        meta['difficulty'] = difficulty
     if not force and _up_to_date(out_dir, meta):
         print(f'motion demo (classification) in {out_dir} is up to date')
         return meta
@@ -134,9 +151,9 @@ def generate_classification(out_dir: str, num_classes: int = 12, train_per_class
         lines = []
         for label in range(num_classes):
             for index in range(per_class):
-                rng = np.random.default_rng([seed, _KIND['classification'], _SPLITS[split], label, index])
-                frames = render_classification_clip(rng, label, num_frames, size)
-                relpath = f'videos/{split}/{MOTION_CLASSES[label]}_{index:04d}.mp4'
+                rng = np.random.default_rng(classification_seed(seed, split, label, index))
+                frames = render_classification_clip(rng, label, num_frames, size, difficulty)
+                relpath = clip_relpath(split, label, index)
                 write_video(osp.join(out_dir, relpath), frames, fps)
                 lines.append(f'{relpath} {label}')
                 if bar is not None:
@@ -255,13 +272,16 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument('--det-height', type=int, default=120)
     parser.add_argument('--det-width', type=int, default=160)
     parser.add_argument('--det-fps', type=int, default=8)
+    parser.add_argument('--difficulty', choices=list(DIFFICULTIES), default='full',
+                        help='rung of the difficulty ladder (classification)')
     parser.add_argument('--rawframes', action='store_true', help='also write JPEG frames (detection)')
     parser.add_argument('--force', action='store_true', help='regenerate even if up to date')
     args = parser.parse_args(argv)
     if args.flavour in ('classification', 'both'):
         generate_classification(
             osp.join(args.out_dir, 'classification'), args.num_classes, args.train_per_class,
-            args.val_per_class, args.num_frames, args.size, args.fps, args.seed, force=args.force)
+            args.val_per_class, args.num_frames, args.size, args.fps, args.seed, force=args.force,
+            difficulty=args.difficulty)
     if args.flavour in ('detection', 'both'):
         generate_detection(
             osp.join(args.out_dir, 'detection'), args.num_classes, args.det_train, args.det_val,

@@ -13,19 +13,39 @@ NUM_DISTRACTORS = 3
 BACKGROUND_SPEED = (0.0, 0.6)  # pixels per frame at 112
 DISTRACTOR_SPEED = (0.3, 1.2)
 
+# The difficulty ladder of the demo, easiest first: what each rung keeps of the full scene. Every rung
+# draws the same random numbers, so that a seed gives the same actor (pattern, track) on every rung and
+# only the scene around it changes.
+DIFFICULTIES = {
+    'static': dict(background_motion=False, num_distractors=0),  # still background, the actor alone
+    'moving_background': dict(background_motion=True, num_distractors=0),
+    'distractor': dict(background_motion=True, num_distractors=1),
+    'full': dict(background_motion=True, num_distractors=NUM_DISTRACTORS),  # the demo as generated to files
+}
+
+
+def difficulty_settings(difficulty: str) -> dict:
+    """The scene settings of one rung of :data:`DIFFICULTIES`, with an error naming the rungs."""
+    if difficulty not in DIFFICULTIES:
+        raise ValueError(f'unknown difficulty {difficulty!r}; expected one of {list(DIFFICULTIES)}')
+    return DIFFICULTIES[difficulty]
+
 
 class Scene:
     """Everything in a clip that does not depend on the class: the background
     (a periodic texture scrolling with its own velocity) and distractor discs
-    moving in random directions. Both wrap at the border."""
+    moving in random directions. Both wrap at the border. ``difficulty`` names a
+    rung of :data:`DIFFICULTIES`."""
 
-    def __init__(self, rng: np.random.Generator, num_frames: int, height: int, width: int):
+    def __init__(self, rng: np.random.Generator, num_frames: int, height: int, width: int,
+                 difficulty: str = 'full'):
+        settings = difficulty_settings(difficulty)
         self.height, self.width = height, width
         unit = min(height, width) / 112.0
         # Lower contrast than the actors: the scene moves, but the actor stays the salient object.
         self.background = smooth_noise_texture(rng, height, width, cell=int(rng.integers(8, 17)), contrast=0.2)
         direction = rng.uniform(0, 2 * np.pi)
-        speed = rng.uniform(*BACKGROUND_SPEED) * unit
+        speed = rng.uniform(*BACKGROUND_SPEED) * unit * settings['background_motion']
         t = np.arange(num_frames)
         self.background_shift = np.stack([np.round(speed * np.sin(direction) * t),
                                           np.round(speed * np.cos(direction) * t)], 1).astype(int)
@@ -38,6 +58,7 @@ class Scene:
             y = (rng.uniform(0, height) + speed * np.sin(direction) * t) % height
             pattern = smooth_noise_texture(rng, 16, 16, cell=4)
             self.distractors.append((pattern, radius, x, y))
+        del self.distractors[settings['num_distractors']:]
 
     def frame(self, index: int) -> np.ndarray:
         """The background and distractors of frame ``index`` as a float canvas."""
@@ -47,19 +68,45 @@ class Scene:
         return canvas
 
 
-def render_classification_clip(rng: np.random.Generator, label: int, num_frames: int, size: int) -> np.ndarray:
+class ClassificationClip:
+    """A classification clip of class ``label`` whose frames are drawn when indexed.
+
+    Sampling the scene and the actor's track draws every random number of the clip
+    at construction; ``clip[i]`` then draws frame ``i`` alone (``(size, size, 3)``
+    uint8 RGB), so a pipeline that reads 8 of 32 frames pays for 8. Indexing with an
+    array of frame indices gives ``(len(indices), size, size, 3)``.
+    """
+
+    def __init__(self, rng: np.random.Generator, label: int, num_frames: int, size: int,
+                 difficulty: str = 'full'):
+        self.scene = Scene(rng, num_frames, size, size, difficulty)
+        self.track = torus_track(rng, label, num_frames, size)
+        self.pattern = sprite_pattern(rng)
+        self.half = (ACTOR_HALF_SIZE[0] * size, ACTOR_HALF_SIZE[1] * size)
+        self.shape = (num_frames, size, size, 3)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, index):
+        if np.ndim(index):
+            return np.stack([self[int(i)] for i in index])
+        index = int(index)
+        if not -len(self) <= index < len(self):
+            raise IndexError(f'frame {index} out of range for a clip of {len(self)} frames')
+        index %= len(self)
+        canvas = self.scene.frame(index)
+        track, s = self.track, self.track.scale[index]
+        draw_sprite(canvas, self.pattern, (track.x[index], track.y[index]), (self.half[0] * s, self.half[1] * s),
+                    track.angle[index])
+        return to_uint8(canvas)
+
+
+def render_classification_clip(rng: np.random.Generator, label: int, num_frames: int, size: int,
+                               difficulty: str = 'full') -> np.ndarray:
     """One classification clip of class ``label``: ``(T, size, size, 3)`` uint8 RGB."""
-    scene = Scene(rng, num_frames, size, size)
-    track = torus_track(rng, label, num_frames, size)
-    pattern = sprite_pattern(rng)
-    half = (ACTOR_HALF_SIZE[0] * size, ACTOR_HALF_SIZE[1] * size)
-    frames = np.empty((num_frames, size, size, 3), np.uint8)
-    for i in range(num_frames):
-        canvas = scene.frame(i)
-        s = track.scale[i]
-        draw_sprite(canvas, pattern, (track.x[i], track.y[i]), (half[0] * s, half[1] * s), track.angle[i])
-        frames[i] = to_uint8(canvas)
-    return frames
+    clip = ClassificationClip(rng, label, num_frames, size, difficulty)
+    return clip[np.arange(num_frames)]
 
 
 class DetectionActor:
