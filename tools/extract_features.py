@@ -124,7 +124,13 @@ def main(argv=None):
     infos = [dataset.get_data_info(i) for i in range(len(dataset))]
     keys = [osp.relpath(info['filename'], prefix) if prefix else info['filename'] for info in infos]
     keys = [key.replace(os.sep, '/') for key in keys]
-    unique = dict(zip(keys, infos))  # a video listed twice is extracted once
+    unique = dict(zip(keys, range(len(infos))))  # a video listed twice is extracted once
+    # A dataset that draws its clips (the online motion demo, MotionDemoDataset) hands them over with its
+    # ``render``; its pipelines decode them with ArrayDecode. Epoch 0 is read: what the generator's files hold.
+    render = getattr(dataset, 'render', None)
+
+    def sample(i):
+        return render(i) if render is not None else copy.deepcopy(infos[i])
 
     os.makedirs(args.out_dir, exist_ok=True)
     index_path, features_path = osp.join(args.out_dir, INDEX_FILE), osp.join(args.out_dir, FEATURES_FILE)
@@ -139,8 +145,9 @@ def main(argv=None):
         print(f'resuming: {sum(v[2] for v in index["videos"].values())} of {len(unique)} videos already written')
     if index is None:
         opener, videos, offset = VideoInit(), {}, 0
-        for key, info in tqdm(unique.items(), desc='counting frames', unit='video'):
-            count = int(opener(dict(filename=info['filename']))['total_frames'])
+        for key, i in tqdm(unique.items(), desc='counting frames', unit='video'):
+            count = int(sample(i)['total_frames'] if render is not None else
+                        opener(dict(filename=infos[i]['filename']))['total_frames'])
             videos[key] = [offset, count, False]
             offset += count
         index = dict(dim=dim, window=window, frame_interval=list(rule), config=osp.abspath(args.config),
@@ -152,7 +159,7 @@ def main(argv=None):
     todo = [key for key, entry in index['videos'].items() if not entry[2]]
     with torch.no_grad():
         for key in tqdm(todo, desc='extracting', unit='video'):
-            info = copy.deepcopy(unique[key])
+            info = sample(unique[key])
             info.setdefault('start_index', dataset_cfg.get('start_index', 0))
             info['modality'] = info.get('modality', 'RGB')
             packed = model.data_preprocessor(dict(inputs=[pipeline(info)['inputs']], data_samples=None), False)

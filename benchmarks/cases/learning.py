@@ -133,8 +133,8 @@ LEARNING_CASES['motion_demo_learning'] = LearningCase(
     peer='mmaction ResNet3d-18 (w16)',
     configs={
         'ours Video-FocalNet (w24, 2 stages, ReLU stem)':
-        'configs/video_focalnet/videofocalnet_tiny-w24_scratch_1xb8-30e_8x2x1_motion-demo-large.py',
-        'mmaction ResNet3d-18 (w16)': 'configs/demo/r3d_r18-w16_scratch_1xb8-20e_8x2x1_motion-demo-large.py',
+        'configs/video_focalnet/videofocalnet_tiny-w24_scratch_1xb8-30e_8x2x1_motion-demo-online.py',
+        'mmaction ResNet3d-18 (w16)': 'configs/demo/r3d_r18-w16_scratch_1xb8-20e_8x2x1_motion-demo-online.py',
     },
     variant_seeds={'mmaction ResNet3d-18 (w16)': [0]},
     data_args=['data/motion_demo_large', '--flavour', 'classification', '--train-per-class', '200'])
@@ -148,9 +148,9 @@ LEARNING_CASES['emim_demo_learning'] = LearningCase(
     peer='tiny UniFormer, global attention (O-O)',
     configs={
         'ours tiny UniFormer-EMIM (E-O in stage 3)':
-        'configs/emim/uniformer-emim_tiny_scratch_1xb8-8e_8x2x1_motion-demo-large.py',
+        'configs/emim/uniformer-emim_tiny_scratch_1xb8-8e_8x2x1_motion-demo-online.py',
         'tiny UniFormer, global attention (O-O)':
-        'configs/emim/uniformer_tiny_scratch_1xb8-8e_8x2x1_motion-demo-large.py',
+        'configs/emim/uniformer_tiny_scratch_1xb8-8e_8x2x1_motion-demo-online.py',
     },
     data_args=['data/motion_demo_large', '--flavour', 'classification', '--train-per-class', '200'])
 
@@ -175,8 +175,8 @@ LEARNING_CASES['csa_demo_learning'] = LearningCase(
     data_args=['data/motion_demo_det_large', '--flavour', 'detection', '--det-train', '120', '--det-val', '24',
                '--det-num-frames', '24'])
 
-FOCUSVIDEO_STAGE1 = 'configs/focusvideo/clip-vit_tiny_scratch_1xb8-10e_8x2x1_motion-demo-large.py'
-FOCUSVIDEO_STAGE1_CKPT = 'work_dirs/clip-vit_tiny_scratch_1xb8-10e_8x2x1_motion-demo-large/epoch_10.pth'
+FOCUSVIDEO_STAGE1 = 'configs/focusvideo/clip-vit_tiny_scratch_1xb8-10e_8x2x1_motion-demo-online.py'
+FOCUSVIDEO_STAGE1_CKPT = 'work_dirs/clip-vit_tiny_scratch_1xb8-10e_8x2x1_motion-demo-online/epoch_10.pth'
 LEARNING_CASES['focusvideo_demo_learning'] = LearningCase(
     description='Two-stage demo on the larger motion demo (12 classes, 200 training and 10 validation clips per '
     'class, chance 0.083): stage 1 trains a tiny CLIP-style ViT (width 64, 2 blocks, 16 px patches at 80 px, '
@@ -186,9 +186,9 @@ LEARNING_CASES['focusvideo_demo_learning'] = LearningCase(
     '(ST-Adapter, Table 3a M1), fresh adapters for both, same seeds. Multi-view test, 3 clips x 3 crops.',
     peer='ST-Adapter (global branch, M1) on stage 1',
     configs={
-        'ours FocusVideo on stage 1': 'configs/focusvideo/focusvideo_tiny_demo-pre_1xb8-10e_8x2x1_motion-demo-large.py',
+        'ours FocusVideo on stage 1': 'configs/focusvideo/focusvideo_tiny_demo-pre_1xb8-10e_8x2x1_motion-demo-online.py',
         'ST-Adapter (global branch, M1) on stage 1':
-        'configs/focusvideo/st-adapter_tiny_demo-pre_1xb8-10e_8x2x1_motion-demo-large.py',
+        'configs/focusvideo/st-adapter_tiny_demo-pre_1xb8-10e_8x2x1_motion-demo-online.py',
     },
     setup=[
         (['tools/train.py', FOCUSVIDEO_STAGE1, '--work-dir', osp.dirname(FOCUSVIDEO_STAGE1_CKPT)],
@@ -211,10 +211,10 @@ LEARNING_CASES['art_demo_learning'] = LearningCase(
     'compare chance with chance (docs/art.md).',
     peer='tiny UniFormerV2 (baseline head)',
     configs={
-        'ours tiny ART': 'configs/art/art_uniformerv2-tiny_scratch_1xb8-8e_8x2x1_motion-demo-large.py',
-        'tiny ART without MTC': 'configs/art/art-no-mtc_uniformerv2-tiny_scratch_1xb8-8e_8x2x1_motion-demo-large.py',
+        'ours tiny ART': 'configs/art/art_uniformerv2-tiny_scratch_1xb8-8e_8x2x1_motion-demo-online.py',
+        'tiny ART without MTC': 'configs/art/art-no-mtc_uniformerv2-tiny_scratch_1xb8-8e_8x2x1_motion-demo-online.py',
         'tiny UniFormerV2 (baseline head)':
-        'configs/art/art-baseline_uniformerv2-tiny_scratch_1xb8-8e_8x2x1_motion-demo-large.py',
+        'configs/art/art-baseline_uniformerv2-tiny_scratch_1xb8-8e_8x2x1_motion-demo-online.py',
     },
     setup=[
         (['tools/misc/make_tiny_clip.py', ART_TINY_CLIP], ART_TINY_CLIP),
@@ -233,7 +233,7 @@ LEARNING_CASES['art_zero_shot_demo'] = LearningCase(
     'mechanics run end to end. One seed.',
     peer='tiny ART, 8 seen -> 4 unseen classes',
     configs={'tiny ART, 8 seen -> 4 unseen classes':
-             'configs/art/art-zero-shot_uniformerv2-tiny_scratch_1xb8-8e_8x2x1_motion-demo-large.py'},
+             'configs/art/art-zero-shot_uniformerv2-tiny_scratch_1xb8-8e_8x2x1_motion-demo-online.py'},
     seeds=[0],
     setup=[
         (['tools/misc/make_tiny_clip.py', ART_TINY_CLIP], ART_TINY_CLIP),

@@ -14,7 +14,9 @@ import numpy as np
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp')
 # Loading steps of MMAction2 / this package that a config's pipeline may hold: replaced by the source's own.
 OPEN_STEPS = ('VideoInit', 'DecordInit', 'PyAVInit', 'OpenCVInit')
-DECODE_STEPS = ('VideoDecode', 'DecordDecode', 'PyAVDecode', 'OpenCVDecode', 'RawFrameDecode', 'PyAVDecodeMotionVector')
+# ArrayDecode: the online demo's configs (MotionDemoDataset), whose clips are drawn in memory; a user's video replaces it.
+DECODE_STEPS = ('VideoDecode', 'DecordDecode', 'PyAVDecode', 'OpenCVDecode', 'RawFrameDecode', 'PyAVDecodeMotionVector',
+                'ArrayDecode')
 _NUMBERED = re.compile(r'^(.*?)(\d+)(\.[A-Za-z]+)$')
 
 

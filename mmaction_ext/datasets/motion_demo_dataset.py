@@ -8,7 +8,7 @@ the same on both. :class:`EpochIndexSampler` tells the workers the epoch through
 works with persistent workers (a hook that set an attribute on the dataset would change only the main process's
 copy).
 """
-from typing import Callable, List, Union
+from typing import Callable, List, Optional, Sequence, Union
 
 import numpy as np
 from mmaction.datasets import BaseActionDataset
@@ -32,6 +32,8 @@ class MotionDemoDataset(BaseActionDataset):
         pipeline (list[dict | callable]): Transforms, starting with a frame sampler and ``ArrayDecode``.
         split (str): ``'train'`` or ``'val'``: which of the generator's random streams. Defaults to ``'train'``.
         num_classes (int): The first ``num_classes`` classes of ``MOTION_CLASSES``. Defaults to 12.
+        class_indices (list[int], optional): Instead, these classes of ``MOTION_CLASSES``, labelled ``0..k-1`` in
+            this order (e.g. seen / unseen splits for zero-shot); each clip keeps the random stream of its class.
         clips_per_class (int): Samples per class and epoch. Defaults to 200.
         num_frames (int): Frames ``T`` per clip. Defaults to 32.
         size (int): Frame side in pixels. Defaults to 112.
@@ -46,6 +48,7 @@ class MotionDemoDataset(BaseActionDataset):
                  pipeline: List[Union[dict, Callable]],
                  split: str = 'train',
                  num_classes: int = 12,
+                 class_indices: Optional[Sequence[int]] = None,
                  clips_per_class: int = 200,
                  num_frames: int = 32,
                  size: int = 112,
@@ -58,6 +61,13 @@ class MotionDemoDataset(BaseActionDataset):
         if not 1 <= num_classes <= len(MOTION_CLASSES):
             raise ValueError(f'MotionDemoDataset: num_classes must be in [1, {len(MOTION_CLASSES)}], '
                              f'got {num_classes}')
+        if class_indices is not None:
+            class_indices = [int(c) for c in class_indices]
+            bad = [c for c in class_indices if not 0 <= c < len(MOTION_CLASSES)]
+            if bad or not class_indices or len(set(class_indices)) != len(class_indices):
+                raise ValueError(f'MotionDemoDataset: class_indices must be distinct indices into the '
+                                 f'{len(MOTION_CLASSES)} MOTION_CLASSES, got {class_indices}')
+            num_classes = len(class_indices)
         if difficulty not in DIFFICULTIES:
             raise ValueError(f'MotionDemoDataset: unknown difficulty {difficulty!r}; '
                              f'expected one of {list(DIFFICULTIES)}')
@@ -65,21 +75,24 @@ class MotionDemoDataset(BaseActionDataset):
             raise ValueError(f'MotionDemoDataset: need clips_per_class >= 1, num_frames >= 1 and size >= 8, got '
                              f'{clips_per_class}, {num_frames}, {size}')
         self.split, self.num_classes, self.clips_per_class = split, num_classes, clips_per_class
+        self.class_indices = list(range(num_classes)) if class_indices is None else class_indices
         self.num_frames, self.size, self.seed, self.difficulty = num_frames, size, seed, difficulty
+        kwargs.setdefault('metainfo', dict(classes=tuple(MOTION_CLASSES[c] for c in self.class_indices)))
         super().__init__(ann_file='', pipeline=pipeline, num_classes=num_classes, test_mode=test_mode, **kwargs)
 
     def load_data_list(self) -> List[dict]:
         # The generator's order: class by class, clip index within the class.
-        return [dict(label=label, clip_index=index, filename=clip_relpath(self.split, label, index))
-                for label in range(self.num_classes) for index in range(self.clips_per_class)]
+        return [dict(label=label, motion_class=motion_class, clip_index=index,
+                     filename=clip_relpath(self.split, motion_class, index))
+                for label, motion_class in enumerate(self.class_indices) for index in range(self.clips_per_class)]
 
     def render(self, idx: int) -> dict:
         """The sample at ``idx`` (``epoch * len(self) + i`` for sample ``i`` of ``epoch``) before the pipeline."""
         epoch, index = divmod(int(idx), len(self))
         info = self.get_data_info(index)
-        rng = np.random.default_rng(classification_seed(self.seed, self.split, info['label'], info['clip_index'],
-                                                        epoch))
-        clip = ClassificationClip(rng, info['label'], self.num_frames, self.size, self.difficulty)
+        rng = np.random.default_rng(classification_seed(self.seed, self.split, info['motion_class'],
+                                                        info['clip_index'], epoch))
+        clip = ClassificationClip(rng, info['motion_class'], self.num_frames, self.size, self.difficulty)
         info.update(array=clip, total_frames=self.num_frames, epoch=epoch)
         return info
 

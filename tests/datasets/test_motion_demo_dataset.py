@@ -111,5 +111,17 @@ def test_bad_arguments_are_named(kwargs, message):
         build(**kwargs)
 
 
+def test_class_subsets_relabel_and_keep_each_clip():
+    full = build(num_classes=12, clips_per_class=1)
+    unseen = build(class_indices=[8, 11], clips_per_class=1, split='val')
+    assert len(unseen) == 2 and unseen.metainfo['classes'] == ('approach', 'oscillate_vertical')
+    assert [int(unseen[i]['data_samples'].gt_label) for i in range(2)] == [0, 1]
+    full_val = build(num_classes=12, clips_per_class=1, split='val')
+    assert torch.equal(unseen[1]['inputs'], full_val[11]['inputs'])
+    assert not torch.equal(unseen[1]['inputs'], full[11]['inputs'])  # another split, another stream
+    with pytest.raises(ValueError, match=r'class_indices must be distinct indices .* got \[3, 3\]'):
+        build(class_indices=[3, 3])
+
+
 def test_registered_and_exported():
     assert DATASETS.get('MotionDemoDataset') is MotionDemoDataset

@@ -13,9 +13,9 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SHARED_DATA = os.environ.get('MMACTION_EXT_SHARED_DATA', osp.join(REPO_ROOT, '..', 'shared', 'data'))
 DEMO_CONFIG = osp.join(REPO_ROOT, 'configs', 'demo', 'r3d_r18-w16_scratch_1xb8-30e_8x2x1_motion-demo.py')
 VIDEO_FOCALNET_DEMO_CONFIG = osp.join(REPO_ROOT, 'configs', 'video_focalnet',
-                                      'videofocalnet_tiny-w24_scratch_1xb8-30e_8x2x1_motion-demo-large.py')
+                                      'videofocalnet_tiny-w24_scratch_1xb8-30e_8x2x1_motion-demo-online.py')
 EMIM_DEMO_CONFIG = osp.join(REPO_ROOT, 'configs', 'emim',
-                            'uniformer-emim_tiny_scratch_1xb8-8e_8x2x1_motion-demo-large.py')
+                            'uniformer-emim_tiny_scratch_1xb8-8e_8x2x1_motion-demo-online.py')
 
 
 def tiny_demo_options(data_root, work_dir=None, epochs=2):

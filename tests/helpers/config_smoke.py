@@ -368,7 +368,7 @@ def feature_producer(feature_dir: str) -> str:
         'data/kinetics400/focusvideo_targets_vit-l14': 'st-adapter_vit-l14_clip-pre_4xb16-12e_8x16x1_kinetics400-rgb',
         'data/sthv2/focusvideo_targets_vit-b16': 'st-adapter_vit-b16_clip-pre_4xb16-50e_8x1x1_sthv2-rgb',
         'data/sthv2/focusvideo_targets_vit-l14': 'st-adapter_vit-l14_clip-pre_4xb16-50e_8x1x1_sthv2-rgb',
-        'data/motion_demo_large/focusvideo_targets': 'clip-vit_tiny_scratch_1xb8-10e_8x2x1_motion-demo-large',
+        'data/motion_demo_online/focusvideo_targets': 'clip-vit_tiny_scratch_1xb8-10e_8x2x1_motion-demo-online',
     }
     if feature_dir not in names:
         raise KeyError(f'no config is known to produce the feature store {feature_dir}')
@@ -395,6 +395,15 @@ def _write_motion_demo(dataset: ConfigDict, num_classes: int) -> None:
                     '8', '9', '10', '11', '--names-out', f'{zero}/unseen_classes.txt'])
 
 
+def _write_demo_class_names(names: str) -> None:
+    """The online demo's class-name files, by the commands its configs document (the zero-shot split: classes 0-7
+    seen, 8-11 unseen)."""
+    from mmaction_ext.datasets.synthetic.generate import main as generate
+    indices = {'seen_classes.txt': range(8), 'unseen_classes.txt': range(8, 12)}.get(osp.basename(names), range(12))
+    generate([osp.dirname(names), '--flavour', 'classes', '--class-indices', *map(str, indices), '--classes-file',
+              osp.basename(names)])
+
+
 def write_config_data(cfg: Config, root: str, run_upstream) -> None:
     """Write, relative to the working directory ``root``, everything ``cfg`` reads: datasets, class names and text
     banks, frame-feature stores (FocusVideo, by running the producer config's extraction), pretrained files (from
@@ -405,6 +414,9 @@ def write_config_data(cfg: Config, root: str, run_upstream) -> None:
         if loader is None:
             continue
         dataset = loader.dataset
+        if dataset.type == 'MotionDemoDataset':  # drawn on the fly: nothing to write, a few samples read
+            dataset.indices = NUM_TRAIN if split == 'train' else NUM_VAL
+            continue
         if 'motion_demo' in dataset.get('ann_file', ''):
             _write_motion_demo(dataset, num_classes)
             continue
@@ -417,7 +429,9 @@ def write_config_data(cfg: Config, root: str, run_upstream) -> None:
                 names = osp.join(osp.dirname(head[key]), 'seen_classes.txt' if key == 'text_bank'
                                  else 'unseen_classes.txt')
             elif 'motion_demo' in head[key]:
-                names = 'data/motion_demo_large/classification/classes.txt'
+                names = osp.join(osp.dirname(head[key]), 'classes.txt')
+            if 'motion_demo_online' in head[key] and not osp.isfile(names):
+                _write_demo_class_names(names)
             _write_text_bank(head[key], num_classes, names, root, head.get('num_prompts', 16))
     for path, kind in _named_files(cfg).items():
         if osp.isfile(path):

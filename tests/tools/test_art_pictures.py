@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from helpers import REPO_ROOT, load_tool
 from mmaction_ext.models.layers.text_bank import load_text_bank
 
-ART = osp.join(REPO_ROOT, 'configs', 'art', 'art_uniformerv2-tiny_scratch_1xb8-8e_8x2x1_motion-demo-large.py')
+ART = osp.join(REPO_ROOT, 'configs', 'art', 'art_uniformerv2-tiny_scratch_1xb8-8e_8x2x1_motion-demo-online.py')
 
 
 def test_tracklet_maps_boxes_png_and_mp4(tiny_demo_text_bank, tiny_motion_demo, tmp_path):

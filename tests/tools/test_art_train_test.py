@@ -9,7 +9,7 @@ from helpers import REPO_ROOT, run_tool, tiny_demo_options
 from mmaction_ext.fileio import load_checkpoint_safely
 from mmaction_ext.models.layers.text_bank import load_text_bank
 
-ART = osp.join(REPO_ROOT, 'configs', 'art', 'art_uniformerv2-tiny_scratch_1xb8-8e_8x2x1_motion-demo-large.py')
+ART = osp.join(REPO_ROOT, 'configs', 'art', 'art_uniformerv2-tiny_scratch_1xb8-8e_8x2x1_motion-demo-online.py')
 
 
 def test_train_then_multiview_test_tiny_art(tiny_demo_text_bank, tiny_motion_demo, tmp_path):

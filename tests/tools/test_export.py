@@ -11,9 +11,9 @@ from helpers import EMIM_DEMO_CONFIG, REPO_ROOT, VIDEO_FOCALNET_DEMO_CONFIG, loa
 from mmaction_ext.apis.export import export_model
 
 CONFIGS = osp.join(REPO_ROOT, 'configs')
-FOCUSVIDEO = osp.join(CONFIGS, 'focusvideo', 'focusvideo_tiny_demo-pre_1xb8-10e_8x2x1_motion-demo-large.py')
-ART = osp.join(CONFIGS, 'art', 'art_uniformerv2-tiny_scratch_1xb8-8e_8x2x1_motion-demo-large.py')
-R3D = osp.join(CONFIGS, 'demo', 'r3d_r18-w16_scratch_1xb8-20e_8x2x1_motion-demo-large.py')
+FOCUSVIDEO = osp.join(CONFIGS, 'focusvideo', 'focusvideo_tiny_demo-pre_1xb8-10e_8x2x1_motion-demo-online.py')
+ART = osp.join(CONFIGS, 'art', 'art_uniformerv2-tiny_scratch_1xb8-8e_8x2x1_motion-demo-online.py')
+R3D = osp.join(CONFIGS, 'demo', 'r3d_r18-w16_scratch_1xb8-20e_8x2x1_motion-demo-online.py')
 
 
 @pytest.fixture(scope='module')

@@ -10,8 +10,8 @@ import pytest
 from helpers import REPO_ROOT, load_tool, run_tool, tiny_demo_options
 
 CONFIGS = osp.join(REPO_ROOT, 'configs', 'focusvideo')
-BASELINE = osp.join(CONFIGS, 'st-adapter_tiny_demo-pre_1xb8-10e_8x2x1_motion-demo-large.py')
-FOCUSVIDEO = osp.join(CONFIGS, 'focusvideo_tiny_demo-pre_1xb8-10e_8x2x1_motion-demo-large.py')
+BASELINE = osp.join(CONFIGS, 'st-adapter_tiny_demo-pre_1xb8-10e_8x2x1_motion-demo-online.py')
+FOCUSVIDEO = osp.join(CONFIGS, 'focusvideo_tiny_demo-pre_1xb8-10e_8x2x1_motion-demo-online.py')
 
 
 @pytest.fixture(scope='module')

@@ -57,7 +57,7 @@ def test_emim_displacement_mp4(tool, demo_video, tmp_path):
 
 
 def test_focusvideo_query_attention(tool, demo_video, tiny_clip_file, tmp_path):
-    config = osp.join(CONFIGS, 'focusvideo', 'focusvideo_tiny_demo-pre_1xb8-10e_8x2x1_motion-demo-large.py')
+    config = osp.join(CONFIGS, 'focusvideo', 'focusvideo_tiny_demo-pre_1xb8-10e_8x2x1_motion-demo-online.py')
     kind, panels = tool.main([config, 'none', demo_video, str(tmp_path / 'q.png'), '--cfg-options',
                               f'model.backbone.pretrained={tiny_clip_file}'])
     assert kind == 'focusvideo' and [t for t, _ in panels] == ['class token', 'query 0', 'query 1', 'query 2']
@@ -65,7 +65,7 @@ def test_focusvideo_query_attention(tool, demo_video, tiny_clip_file, tmp_path):
 
 
 def test_art_tracklets(tool, demo_video, tiny_demo_text_bank, tmp_path):
-    config = osp.join(CONFIGS, 'art', 'art_uniformerv2-tiny_scratch_1xb8-8e_8x2x1_motion-demo-large.py')
+    config = osp.join(CONFIGS, 'art', 'art_uniformerv2-tiny_scratch_1xb8-8e_8x2x1_motion-demo-online.py')
     kind, panels = tool.main([config, 'none', demo_video, str(tmp_path / 't.png'), '--cfg-options',
                               f'model.cls_head.text_bank={tiny_demo_text_bank}', 'model.cls_head.num_classes=4'])
     assert kind == 'art' and [t for t, _ in panels] == ['tracklet 0', 'tracklet 1']
@@ -82,7 +82,7 @@ def test_csa_class_attention_on_a_demo_clip(tool, tiny_detection_demo, tmp_path)
 
 
 def test_gradcam_for_any_recognizer(tool, demo_video, tmp_path):
-    config = osp.join(CONFIGS, 'demo', 'r3d_r18-w16_scratch_1xb8-20e_8x2x1_motion-demo-large.py')
+    config = osp.join(CONFIGS, 'demo', 'r3d_r18-w16_scratch_1xb8-20e_8x2x1_motion-demo-online.py')
     kind, panels = tool.main([config, 'none', demo_video, str(tmp_path / 'g.png')])
     assert kind == 'gradcam' and [t for t, _ in panels] == ['Grad-CAM backbone/layer4/1/relu']
     check_png(str(tmp_path / 'g.png'), rows=1)

@@ -89,6 +89,18 @@ def write_video(filename: str, frames: np.ndarray, fps: int) -> None:
         container.mux(stream.encode())
 
 
+def write_class_names(path: str, class_indices: Sequence[int]) -> None:
+    """Write the names of ``class_indices`` (into :data:`MOTION_CLASSES`), one per line: the class-name file that
+    ``tools/build_text_bank.py`` reads, for the online demo (which has no ``classes.txt`` of its own)."""
+    bad = [c for c in class_indices if not 0 <= c < len(MOTION_CLASSES)]
+    if bad:
+        raise ValueError(f'{path}: class indices {bad} are not in [0, {len(MOTION_CLASSES)})')
+    os.makedirs(osp.dirname(path) or '.', exist_ok=True)
+    with open(path, 'w') as f:
+        f.write(''.join(f'{MOTION_CLASSES[c]}\n' for c in class_indices))
+    print(f'wrote {len(class_indices)} class names to {path}')
+
+
 def _up_to_date(out_dir: str, meta: dict) -> bool:
     path = osp.join(out_dir, 'meta.json')
     if not osp.isfile(path):
@@ -258,7 +270,11 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     import argparse
     parser = argparse.ArgumentParser(description='Generate the motion-only demo datasets.')
     parser.add_argument('out_dir', help='output folder (classification/ and detection/ go inside)')
-    parser.add_argument('--flavour', choices=('classification', 'detection', 'both'), default='both')
+    parser.add_argument('--flavour', choices=('classification', 'detection', 'both', 'classes'), default='both',
+                        help="'classes': only the class names (for the online demo's text banks)")
+    parser.add_argument('--class-indices', type=int, nargs='+',
+                        help="with --flavour classes: these classes, in this order (default: --num-classes)")
+    parser.add_argument('--classes-file', default='classes.txt', help='with --flavour classes: file name')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--num-classes', type=int, default=12)
     parser.add_argument('--train-per-class', type=int, default=40)
@@ -277,6 +293,10 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument('--rawframes', action='store_true', help='also write JPEG frames (detection)')
     parser.add_argument('--force', action='store_true', help='regenerate even if up to date')
     args = parser.parse_args(argv)
+    if args.flavour == 'classes':
+        write_class_names(osp.join(args.out_dir, args.classes_file),
+                          args.class_indices if args.class_indices else list(range(args.num_classes)))
+        return
     if args.flavour in ('classification', 'both'):
         generate_classification(
             osp.join(args.out_dir, 'classification'), args.num_classes, args.train_per_class,

@@ -149,3 +149,13 @@ def test_detection_rawframes(detection):
     video = gt['test_videos'][0][0]
     names = sorted(os.listdir(osp.join(root, 'rawframes', video)))
     assert len(names) == 32 and names[0] == 'img_00001.jpg'
+
+
+def test_class_names_only(tmp_path):
+    from mmaction_ext.datasets.synthetic.generate import main
+    main([str(tmp_path), '--flavour', 'classes', '--class-indices', '8', '11', '--classes-file', 'unseen.txt'])
+    assert (tmp_path / 'unseen.txt').read_text() == 'approach\noscillate_vertical\n'
+    main([str(tmp_path), '--flavour', 'classes', '--num-classes', '3'])
+    assert (tmp_path / 'classes.txt').read_text().split() == list(MOTION_CLASSES[:3])
+    with pytest.raises(ValueError, match=r'class indices \[12\] are not in \[0, 12\)'):
+        main([str(tmp_path), '--flavour', 'classes', '--class-indices', '12'])

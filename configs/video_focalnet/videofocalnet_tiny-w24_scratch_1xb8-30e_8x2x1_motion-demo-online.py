@@ -1,7 +1,6 @@
-# A CPU-sized Video-FocalNet trained from scratch on the larger motion demo (not a paper setting); data:
-#   python tools/data/generate_motion_demo.py data/motion_demo_large --flavour classification --train-per-class 200
+# A CPU-sized Video-FocalNet trained from scratch on the online motion demo (not a paper setting).
 # Each deviation from the paper and the experiments behind it: docs/video_focalnet.md, "The tiny demo config".
-_base_ = ['../demo/r3d_r18-w16_scratch_1xb8-20e_8x2x1_motion-demo-large.py']  # same data and test views
+_base_ = ['../demo/r3d_r18-w16_scratch_1xb8-20e_8x2x1_motion-demo-online.py']  # same data and test views
 
 model = dict(
     backbone=dict(

@@ -1,12 +1,12 @@
 # ART's CPU demo (not a paper setting): a tiny UniFormerV2 (width 64, 2 local blocks, 1 global block) trained
-# from scratch on the larger motion demo, with ART's head at d = 64 and a bank from a tiny random CLIP text tower
+# from scratch on the online motion demo, with ART's head at d = 64 and a bank from a tiny random CLIP text tower
 # (no CLIP weights here: the bank's structure, not its semantics, is what the demo exercises):
-#   python tools/data/generate_motion_demo.py data/motion_demo_large --flavour classification --train-per-class 200
+#   python tools/data/generate_motion_demo.py data/motion_demo_online --flavour classes
 #   python tools/misc/make_tiny_clip.py data/tiny_clip.pth
-#   python tools/build_text_bank.py data/tiny_clip.pth data/motion_demo_large/classification/classes.txt \
-#       data/motion_demo_large/art_text-bank_tiny-clip.pth
+#   python tools/build_text_bank.py data/tiny_clip.pth data/motion_demo_online/classes.txt \
+#       data/motion_demo_online/art_text-bank_tiny-clip.pth
 # Its peers under the same budget: art-baseline_* (Table IV baseline) and art-no-mtc_* (no MTC loss).
-_base_ = ['../demo/r3d_r18-w16_scratch_1xb8-20e_8x2x1_motion-demo-large.py']  # same data and views
+_base_ = ['../demo/r3d_r18-w16_scratch_1xb8-20e_8x2x1_motion-demo-online.py']  # same data and views
 
 num_frames = 8
 model = dict(
@@ -17,7 +17,7 @@ model = dict(
         num_classes=12,
         in_channels=64,
         num_frames=num_frames,
-        text_bank='data/motion_demo_large/art_text-bank_tiny-clip.pth',
+        text_bank='data/motion_demo_online/art_text-bank_tiny-clip.pth',
         num_prompts=16,
         text_channels=32,  # the tiny CLIP's text embedding
         embed_dims=64,  # d scaled with the backbone (paper: 256 for C = 768 / 1024)

@@ -1,9 +1,8 @@
 # The FocusVideo demo's stage 1 (not a paper setting): a tiny CLIP-style ViT with ST-Adapters trained from scratch,
-# unfrozen, on the larger motion demo. It stands in for CLIP (no CLIP weights here) and supplies the offline
-# reconstruction targets (tools/extract_features.py). Data:
-#   python tools/data/generate_motion_demo.py data/motion_demo_large --flavour classification --train-per-class 200
+# unfrozen, on the online motion demo. It stands in for CLIP (no CLIP weights here) and supplies the offline
+# reconstruction targets (tools/extract_features.py).
 # Stage 2: st-adapter_tiny_demo-pre_*.py (M1) vs focusvideo_tiny_demo-pre_*.py on this model, frozen.
-_base_ = ['../demo/r3d_r18-w16_scratch_1xb8-20e_8x2x1_motion-demo-large.py']  # same data and test views
+_base_ = ['../demo/r3d_r18-w16_scratch_1xb8-20e_8x2x1_motion-demo-online.py']  # same data and test views
 
 model = dict(
     backbone=dict(

@@ -1,8 +1,7 @@
-# A CPU-sized UniFormer-EMIM trained from scratch on the larger motion demo (not a paper setting); data:
-#   python tools/data/generate_motion_demo.py data/motion_demo_large --flavour classification --train-per-class 200
-# Its peer without EMIM is uniformer_tiny_scratch_1xb8-8e_8x2x1_motion-demo-large.py (same budget);
+# A CPU-sized UniFormer-EMIM trained from scratch on the online motion demo (not a paper setting).
+# Its peer without EMIM is uniformer_tiny_scratch_1xb8-8e_8x2x1_motion-demo-online.py (same budget);
 # the choices are in docs/emim.md, "The tiny demo config".
-_base_ = ['../demo/r3d_r18-w16_scratch_1xb8-20e_8x2x1_motion-demo-large.py']  # same data and test views
+_base_ = ['../demo/r3d_r18-w16_scratch_1xb8-20e_8x2x1_motion-demo-online.py']  # same data and test views
 
 model = dict(
     backbone=dict(

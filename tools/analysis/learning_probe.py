@@ -1,0 +1,180 @@
+"""Train a recognizer config on the online motion demo with a plain loop and record what it learns.
+
+Measures, every ``--log-every`` steps: training loss, gradient norm of every backbone stage and of the head, the
+standard deviation of every stage's output across the batch (relative to its mean magnitude: does the stage's
+output still depend on the clip?), and the same for the logits; at the end, single-view top-1 on a fixed
+validation set of the online demo. The model, optimizer and pipelines are the config's (with overrides), the data
+the online demo at one rung of the difficulty ladder; the schedule is linear warm-up then cosine, in steps.
+
+    python tools/analysis/learning_probe.py CONFIG --steps 500 --difficulty static \\
+        --cfg-options model.backbone.drop_path_rate=0 --out probe.json
+
+Used to find why the tiny transformers of the demo collapsed to the class prior (docs/demo_learning.md).
+"""
+import argparse
+import json
+import math
+import os.path as osp
+import sys
+import time
+
+import torch
+from mmengine.config import Config, DictAction
+from mmengine.dataset import pseudo_collate
+from mmengine.optim import build_optim_wrapper
+from mmengine.registry import init_default_scope
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))  # run from a checkout too
+import mmaction_ext  # noqa: E402,F401  registers the modules
+
+
+def online_pipeline(pipeline):
+    """A pipeline made to read the online dataset: video openers dropped, the decoder replaced by ``ArrayDecode``."""
+    from mmaction_ext.apis.video_source import DECODE_STEPS, OPEN_STEPS
+    return [dict(type='ArrayDecode') if step['type'] in DECODE_STEPS else step for step in pipeline
+            if step['type'] not in OPEN_STEPS]
+
+
+def relative_spread(x: torch.Tensor) -> float:
+    """Std across the batch over mean absolute value: 0 when the output is the same for every clip."""
+    x = x.detach().float().flatten(1)
+    return float(x.std(0).mean() / (x.abs().mean() + 1e-12))
+
+
+def replace_stem(backbone, kind: str) -> None:
+    """Swap the first patch embedding's projection of a UniFormer-style backbone (``patch_embed1.proj``):
+    ``'relu'`` puts a ReLU after it, ``'conv'`` makes it two 3x3x3 convolutions with BatchNorm and ReLU (stride
+    (1, 2, 2) each: the same output grid, as in convolutional stems of hybrid vision transformers)."""
+    import torch.nn as nn
+    if kind == 'patch':
+        return
+    proj = backbone.patch_embed1.proj
+    if kind == 'relu':
+        backbone.patch_embed1.proj = nn.Sequential(proj, nn.ReLU())
+    elif kind == 'conv':
+        mid, out = proj.out_channels // 2, proj.out_channels
+        t_stride = proj.stride[0]
+        backbone.patch_embed1.proj = nn.Sequential(
+            nn.Conv3d(proj.in_channels, mid, 3, stride=(t_stride, 2, 2), padding=1, bias=False), nn.BatchNorm3d(mid),
+            nn.ReLU(), nn.Conv3d(mid, out, 3, stride=(1, 2, 2), padding=1))
+    else:
+        raise ValueError(f'unknown stem {kind!r}')
+
+
+def stage_modules(backbone):
+    """(name, module) of the backbone's stages: its children that hold parameters."""
+    return [(name, m) for name, m in backbone.named_children() if any(True for _ in m.parameters())]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config')
+    parser.add_argument('--steps', type=int, default=500)
+    parser.add_argument('--warmup', type=int, default=50, help='linear warm-up steps (from 0.1 x lr)')
+    parser.add_argument('--lr', type=float, default=None, help="override the config's lr")
+    parser.add_argument('--batch-size', type=int, default=8)
+    parser.add_argument('--difficulty', default='full')
+    parser.add_argument('--val-per-class', type=int, default=8)
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--log-every', type=int, default=25)
+    parser.add_argument('--workers', type=int, default=1)
+    parser.add_argument('--stem', default='patch', choices=('patch', 'relu', 'conv'),
+                        help='replace the patch stem of a UniFormer-style backbone (see replace_stem)')
+    parser.add_argument('--out', default=None, help='JSON file for the record')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={})
+    args = parser.parse_args()
+
+    cfg = Config.fromfile(args.config)
+    cfg.merge_from_dict(args.cfg_options)
+    init_default_scope('mmaction')
+    from mmaction.registry import DATASETS, MODELS
+    torch.manual_seed(args.seed)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    replace_stem(model.backbone, args.stem)
+    model.train()
+    if args.lr is not None:
+        cfg.optim_wrapper.optimizer.lr = args.lr
+    cfg.optim_wrapper.pop('type', None)
+    optim_wrapper = build_optim_wrapper(model, dict(type='OptimWrapper', **cfg.optim_wrapper))
+    base_lrs = [g['lr'] for g in optim_wrapper.optimizer.param_groups]
+
+    train_set = DATASETS.build(dict(
+        type='MotionDemoDataset', split='train', clips_per_class=max(1, args.steps * args.batch_size // 12 + 1),
+        difficulty=args.difficulty, seed=args.seed, num_classes=cfg.model.cls_head.num_classes,
+        pipeline=online_pipeline(cfg.train_dataloader.dataset.pipeline)))
+    val_set = DATASETS.build(dict(
+        type='MotionDemoDataset', split='val', clips_per_class=args.val_per_class, difficulty=args.difficulty,
+        num_classes=cfg.model.cls_head.num_classes, pipeline=online_pipeline(cfg.val_dataloader.dataset.pipeline),
+        test_mode=True))
+    generator = torch.Generator().manual_seed(args.seed)
+    loader = torch.utils.data.DataLoader(train_set, batch_size=args.batch_size, shuffle=True, generator=generator,
+                                         num_workers=args.workers, collate_fn=pseudo_collate, drop_last=True)
+
+    stages = stage_modules(model.backbone)
+    outputs = {}
+
+    def keep(name):
+        def hook(_, __, out):
+            out = out[-1] if isinstance(out, (tuple, list)) else out
+            if torch.is_tensor(out):
+                outputs[name] = out
+        return hook
+
+    for name, module in stages:
+        module.register_forward_hook(keep(name))
+
+    record = dict(config=args.config, steps=args.steps, warmup=args.warmup, lr=base_lrs[0],
+                  difficulty=args.difficulty, seed=args.seed, stem=args.stem, cfg_options={k: str(v) for k, v in
+                                                                           args.cfg_options.items()}, log=[])
+    start, losses = time.time(), []
+    for step, batch in enumerate(loader):
+        if step >= args.steps:
+            break
+        factor = (0.1 + 0.9 * step / args.warmup if step < args.warmup else
+                  0.5 * (1 + math.cos(math.pi * (step - args.warmup) / max(1, args.steps - args.warmup))))
+        for group, lr in zip(optim_wrapper.optimizer.param_groups, base_lrs):
+            group['lr'] = lr * factor
+        data = model.data_preprocessor(batch, training=True)
+        loss_dict = model(**data, mode='loss')
+        loss = sum(v for k, v in loss_dict.items() if 'loss' in k)
+        optim_wrapper.backward(loss)
+        if step % args.log_every == 0 or step == args.steps - 1:
+            entry = dict(step=step, loss=float(loss), time=time.time() - start)
+            for name, module in stages + [('head', model.cls_head)]:
+                grads = [p.grad.norm() ** 2 for p in module.parameters() if p.grad is not None]
+                entry[f'grad/{name}'] = float(torch.stack(grads).sum().sqrt()) if grads else 0.0
+            for name, out in outputs.items():
+                entry[f'spread/{name}'] = relative_spread(out)
+                entry[f'std/{name}'] = float(out.detach().float().std())
+            with torch.no_grad():
+                logits = model(data['inputs'], mode='tensor')
+            entry['spread/logits'] = relative_spread(logits)
+            record['log'].append(entry)
+            print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in entry.items()}), flush=True)
+        optim_wrapper.step()
+        optim_wrapper.zero_grad()
+        losses.append(float(loss))
+
+    model.eval()
+    correct = total = 0
+    predictions = torch.zeros(cfg.model.cls_head.num_classes, dtype=torch.long)
+    with torch.no_grad():
+        for i in range(0, len(val_set), 16):
+            batch = pseudo_collate([val_set[j] for j in range(i, min(i + 16, len(val_set)))])
+            data = model.data_preprocessor(batch, training=False)
+            for sample in model(**data, mode='predict'):
+                pred = int(sample.pred_score.argmax())
+                predictions[pred] += 1
+                correct += int(pred == int(sample.gt_label))
+                total += 1
+    record.update(val_top1=correct / total, val_clips=total, prediction_histogram=predictions.tolist(),
+                  final_train_loss=sum(losses[-50:]) / len(losses[-50:]), seconds=time.time() - start)
+    print(json.dumps({k: record[k] for k in ('val_top1', 'prediction_histogram', 'final_train_loss', 'seconds')}))
+    if args.out:
+        with open(args.out, 'w') as f:
+            json.dump(record, f, indent=1)
+
+
+if __name__ == '__main__':
+    main()
