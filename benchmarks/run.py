@@ -139,6 +139,12 @@ def render_learning_case(case_name, stored):
             f"| {label} | {len(values)} | {statistics.mean(values):.3f} +- {statistics.pstdev(values):.3f} | "
             f"{others}{', '.join(f'{v:.3f} (seed {seed})' for seed, v in sorted(zip(seeds, values)))} | "
             f"{train} | {ratio} |")
+    stale = [(name, row['config']) for name, row in rows.items()
+             if row.get('config') and name in case.configs and row['config'] != case.configs[name]]
+    if stale:
+        lines += ['', 'These rows were measured with configs the case no longer runs (re-run with '
+                  f'`python benchmarks/run.py --only {case_name}`): ' +
+                  '; '.join(f'{name}: `{config}` (now `{case.configs[name]}`)' for name, config in stale) + '.']
     return lines
 
 

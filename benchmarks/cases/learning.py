@@ -21,8 +21,9 @@ class LearningCase:
     seeds: List[int] = field(default_factory=lambda: [0, 1, 2])
     # Fewer seeds for some variants (a peer that only gives context, to save benchmark time), variant -> seeds.
     variant_seeds: Dict[str, List[int]] = field(default_factory=dict)
-    # Arguments of tools/data/generate_motion_demo.py: the data the configs read.
-    data_args: List[str] = field(default_factory=lambda: ['data/motion_demo', '--flavour', 'classification'])
+    # Arguments of tools/data/generate_motion_demo.py: the data the configs read (None: the configs read the online
+    # demo, which needs no files).
+    data_args: Optional[List[str]] = None
     # Row key -> the metric's name in tools/test.py's summary; the first one is the headline (ratio, per seed).
     metrics: Dict[str, str] = field(default_factory=lambda: {'top1': 'acc/top1', 'mean1': 'acc/mean1'})
     # Row key -> column title.
@@ -91,8 +92,9 @@ def run_learning_case(name, case, quick=False, jobs=1, rows=None, on_result=None
     hold are skipped. ``on_result(rows)`` is called after every finished run, so the results of the runs
     done so far can be stored. ``jobs`` runs train side by side, the cores split between them.
     """
-    print(f'[benchmark] {name}: generating the data (skipped when up to date) ...', flush=True)
-    _run(['tools/data/generate_motion_demo.py', *case.data_args])
+    if case.data_args is not None:
+        print(f'[benchmark] {name}: generating the data (skipped when up to date) ...', flush=True)
+        _run(['tools/data/generate_motion_demo.py', *case.data_args])
     for command, output in case.setup:
         if output is not None and osp.exists(osp.join(REPO, output)):
             print(f'[benchmark] {name}: {output} exists, skipping {command[0]}', flush=True)
@@ -127,7 +129,8 @@ def run_learning_case(name, case, quick=False, jobs=1, rows=None, on_result=None
 
 LEARNING_CASES['motion_demo_learning'] = LearningCase(
     description='Top-1 and mean-class accuracy of the multi-view test (3 clips x 3 crops) on the validation '
-    'set of the larger motion demo (12 classes, 200 training and 10 validation clips per class, chance 0.083) '
+    'set of the online motion demo (12 classes, 2400 new training clips per epoch, the 120 validation clips of the '
+    'file generator, chance 0.083) '
     'after training from scratch with the config as it is (ours 30 epochs, the peer 20). Both sample 8 frames '
     'every 2. Peer: the MMAction2 ResNet3d demo recipe on the same data, one seed (context, not the target).',
     peer='mmaction ResNet3d-18 (w16)',
@@ -137,11 +140,12 @@ LEARNING_CASES['motion_demo_learning'] = LearningCase(
         'mmaction ResNet3d-18 (w16)': 'configs/demo/r3d_r18-w16_scratch_1xb8-20e_8x2x1_motion-demo-online.py',
     },
     variant_seeds={'mmaction ResNet3d-18 (w16)': [0]},
-    data_args=['data/motion_demo_large', '--flavour', 'classification', '--train-per-class', '200'])
+)
 
 LEARNING_CASES['emim_demo_learning'] = LearningCase(
     description='Top-1 and mean-class accuracy of the multi-view test (3 clips x 3 crops) on the validation '
-    'set of the larger motion demo (12 classes, 200 training and 10 validation clips per class, chance 0.083) '
+    'set of the online motion demo (12 classes, 2400 new training clips per epoch, the 120 validation clips of the '
+    'file generator, chance 0.083) '
     'after training from scratch for 8 epochs (channels-last): the tiny UniFormer-EMIM (EMIM in stage 3, 5x5 '
     'windows) against the same tiny UniFormer with global attention everywhere (its own baseline, same budget, '
     'same seeds). Seeds run seed-major; `--resume` adds the missing ones.',
@@ -152,7 +156,7 @@ LEARNING_CASES['emim_demo_learning'] = LearningCase(
         'tiny UniFormer, global attention (O-O)':
         'configs/emim/uniformer_tiny_scratch_1xb8-8e_8x2x1_motion-demo-online.py',
     },
-    data_args=['data/motion_demo_large', '--flavour', 'classification', '--train-per-class', '200'])
+)
 
 LEARNING_CASES['csa_demo_learning'] = LearningCase(
     description='Tube detection on the larger motion-demo detection data (12 classes; 120 training and 24 test '
@@ -178,8 +182,8 @@ LEARNING_CASES['csa_demo_learning'] = LearningCase(
 FOCUSVIDEO_STAGE1 = 'configs/focusvideo/clip-vit_tiny_scratch_1xb8-10e_8x2x1_motion-demo-online.py'
 FOCUSVIDEO_STAGE1_CKPT = 'work_dirs/clip-vit_tiny_scratch_1xb8-10e_8x2x1_motion-demo-online/epoch_10.pth'
 LEARNING_CASES['focusvideo_demo_learning'] = LearningCase(
-    description='Two-stage demo on the larger motion demo (12 classes, 200 training and 10 validation clips per '
-    'class, chance 0.083): stage 1 trains a tiny CLIP-style ViT (width 64, 2 blocks, 16 px patches at 80 px, '
+    description='Two-stage demo on the online motion demo (12 classes, 200 training clips per class, 10 '
+    'validation clips per class, chance 0.083; stage 2 reads epoch 0\'s clips every epoch, for its stored targets): stage 1 trains a tiny CLIP-style ViT (width 64, 2 blocks, 16 px patches at 80 px, '
     'ST-Adapters at both positions) unfrozen from scratch, 10 epochs, once (setup; it also writes the offline '
     'targets with tools/extract_features.py); stage 2 freezes it and trains, 10 epochs each, FocusVideo (8 '
     'queries per frame, shared QP layer, local layer, L_cls + L_recon offline) against its global branch alone '
@@ -194,21 +198,19 @@ LEARNING_CASES['focusvideo_demo_learning'] = LearningCase(
         (['tools/train.py', FOCUSVIDEO_STAGE1, '--work-dir', osp.dirname(FOCUSVIDEO_STAGE1_CKPT)],
          FOCUSVIDEO_STAGE1_CKPT),
         (['tools/extract_features.py', FOCUSVIDEO_STAGE1, FOCUSVIDEO_STAGE1_CKPT,
-          'data/motion_demo_large/focusvideo_targets'], None),
+          'data/motion_demo_online/focusvideo_targets'], None),
     ],
-    data_args=['data/motion_demo_large', '--flavour', 'classification', '--train-per-class', '200'])
+)
 
 ART_TINY_CLIP = 'data/tiny_clip.pth'
-ART_BANK = 'data/motion_demo_large/art_text-bank_tiny-clip.pth'
+ART_BANK = 'data/motion_demo_online/art_text-bank_tiny-clip.pth'
 LEARNING_CASES['art_demo_learning'] = LearningCase(
     description='Top-1 and mean-class accuracy of the multi-view test (3 clips x 3 crops) on the validation set of '
-    'the larger motion demo (12 classes, 200 training and 10 validation clips per class, chance 0.083) after '
+    'the online motion demo (12 classes, 2400 new training clips per epoch, 120 validation clips, chance 0.083) after '
     'training from scratch, same budget and seeds: the tiny UniFormerV2 (width 64, 2 local blocks, 1 global '
     'block, 80 px, 8 frames) with ART\'s head (K = 2, d = 64, 2 + 2 layers, bank from a random tiny CLIP text '
     'tower: structure without semantics), the same without the MTC loss, and the same backbone with Table IV\'s '
-    'baseline head. The tiny CLIP and its bank are made once (setup). All three stay at chance (0.083 +- 0.025 '
-    'for 120 clips): the tiny transformer does not learn this demo from scratch in 8 epochs, so the ratios '
-    'compare chance with chance (docs/art.md).',
+    'baseline head. The tiny CLIP and its bank are made once (setup).',
     peer='tiny UniFormerV2 (baseline head)',
     configs={
         'ours tiny ART': 'configs/art/art_uniformerv2-tiny_scratch_1xb8-8e_8x2x1_motion-demo-online.py',
@@ -218,16 +220,17 @@ LEARNING_CASES['art_demo_learning'] = LearningCase(
     },
     setup=[
         (['tools/misc/make_tiny_clip.py', ART_TINY_CLIP], ART_TINY_CLIP),
-        (['tools/build_text_bank.py', ART_TINY_CLIP, 'data/motion_demo_large/classification/classes.txt', ART_BANK],
+        (['tools/data/generate_motion_demo.py', 'data/motion_demo_online', '--flavour', 'classes'],
+         'data/motion_demo_online/classes.txt'),
+        (['tools/build_text_bank.py', ART_TINY_CLIP, 'data/motion_demo_online/classes.txt', ART_BANK],
          ART_BANK),
     ],
-    data_args=['data/motion_demo_large', '--flavour', 'classification', '--train-per-class', '200'])
+)
 
-ZERO_SHOT = 'data/motion_demo_large/zero_shot'
-DEMO_LARGE = 'data/motion_demo_large/classification'
+ZERO_SHOT = 'data/motion_demo_online/zero_shot'
 LEARNING_CASES['art_zero_shot_demo'] = LearningCase(
     description='Beyond the paper, zero-shot classes through eq. 13: the tiny ART demo trained on 8 classes of the '
-    'larger motion demo (bank of those 8) and tested on the 4 others (rotations, approach / recede; 40 validation '
+    'online motion demo (bank of those 8) and tested on the 4 others (rotations, approach / recede; 40 validation '
     'clips, chance 0.25) through a bank of the unseen classes, multi-view (3 x 3). The banks come from the random '
     'tiny CLIP text tower, whose embeddings mean nothing: chance is the expected result; the row shows the '
     'mechanics run end to end. One seed.',
@@ -237,15 +240,13 @@ LEARNING_CASES['art_zero_shot_demo'] = LearningCase(
     seeds=[0],
     setup=[
         (['tools/misc/make_tiny_clip.py', ART_TINY_CLIP], ART_TINY_CLIP),
-        (['tools/data/split_classes.py', f'{DEMO_LARGE}/train_list.txt', f'{DEMO_LARGE}/classes.txt',
-          f'{ZERO_SHOT}/seen_train_list.txt', '--classes', *map(str, range(8)), '--names-out',
-          f'{ZERO_SHOT}/seen_classes.txt'], f'{ZERO_SHOT}/seen_train_list.txt'),
-        (['tools/data/split_classes.py', f'{DEMO_LARGE}/val_list.txt', f'{DEMO_LARGE}/classes.txt',
-          f'{ZERO_SHOT}/unseen_val_list.txt', '--classes', '8', '9', '10', '11', '--names-out',
-          f'{ZERO_SHOT}/unseen_classes.txt'], f'{ZERO_SHOT}/unseen_val_list.txt'),
+        (['tools/data/generate_motion_demo.py', ZERO_SHOT, '--flavour', 'classes', '--class-indices',
+          *map(str, range(8)), '--classes-file', 'seen_classes.txt'], f'{ZERO_SHOT}/seen_classes.txt'),
+        (['tools/data/generate_motion_demo.py', ZERO_SHOT, '--flavour', 'classes', '--class-indices', '8', '9',
+          '10', '11', '--classes-file', 'unseen_classes.txt'], f'{ZERO_SHOT}/unseen_classes.txt'),
         (['tools/build_text_bank.py', ART_TINY_CLIP, f'{ZERO_SHOT}/seen_classes.txt',
           f'{ZERO_SHOT}/art_text-bank_seen.pth'], f'{ZERO_SHOT}/art_text-bank_seen.pth'),
         (['tools/build_text_bank.py', ART_TINY_CLIP, f'{ZERO_SHOT}/unseen_classes.txt',
           f'{ZERO_SHOT}/art_text-bank_unseen.pth'], f'{ZERO_SHOT}/art_text-bank_unseen.pth'),
     ],
-    data_args=['data/motion_demo_large', '--flavour', 'classification', '--train-per-class', '200'])
+)

@@ -6,6 +6,7 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
+from mmengine.dataset import Compose
 
 from helpers import REPO_ROOT, VIDEO_FOCALNET_DEMO_CONFIG
 from mmaction_ext.apis import TubeLinker, VideoSource, frame_name_template, inference, init_model
@@ -40,7 +41,9 @@ def test_recognizer_matches_mmaction_inference_and_reads_a_frame_folder(tiny_mot
     model = init_model(VIDEO_FOCALNET_DEMO_CONFIG, None, label_map=osp.join(tiny_motion_demo, 'classes.txt'),
                        cfg_options={'model.cls_head.num_classes': 4})
     result = inference(model, video, top_k=3)
-    expected = inference_recognizer(model, video).pred_score
+    # MMAction2's API reads files: the config's test pipeline (the online demo's ArrayDecode) made to decode one.
+    steps = [dict(type='DecordDecode') if s['type'] == 'ArrayDecode' else s for s in model.cfg.test_pipeline]
+    expected = inference_recognizer(model, video, test_pipeline=Compose([dict(type='DecordInit'), *steps])).pred_score
     assert result['task'] == 'recognition' and result['num_frames'] == 24 and result['size'] == [64, 64]
     np.testing.assert_allclose(result['scores'], expected.numpy(), atol=1e-6)
     assert [p['label'] for p in result['predictions']] == expected.argsort(descending=True)[:3].tolist()

@@ -18,15 +18,28 @@ EMIM_DEMO_CONFIG = osp.join(REPO_ROOT, 'configs', 'emim',
                             'uniformer-emim_tiny_scratch_1xb8-8e_8x2x1_motion-demo-online.py')
 
 
-def tiny_demo_options(data_root, work_dir=None, epochs=2):
-    """``--cfg-options`` that point the demo config at ``data_root`` and shrink it for tests."""
-    options = [
-        f'train_dataloader.dataset.ann_file={data_root}/train_list.txt',
-        f'train_dataloader.dataset.data_prefix.video={data_root}',
-        f'val_dataloader.dataset.ann_file={data_root}/val_list.txt',
-        f'val_dataloader.dataset.data_prefix.video={data_root}',
-        f'test_dataloader.dataset.ann_file={data_root}/val_list.txt',
-        f'test_dataloader.dataset.data_prefix.video={data_root}',
+def tiny_demo_options(data_root, work_dir=None, epochs=2, config=None):
+    """``--cfg-options`` that point the demo config at ``data_root`` and shrink it for tests.
+
+    A ``config`` that reads the online demo (``MotionDemoDataset``) is shrunk to the same clips instead: 4 classes,
+    4 training and 2 validation clips per class, 24 frames at 64 px, seed 0 (``tiny_motion_demo``'s files hold the
+    same clips)."""
+    from mmengine.config import Config
+    online = config is not None and Config.fromfile(config).train_dataloader.dataset.type == 'MotionDemoDataset'
+    if online:
+        options = [f'{split}_dataloader.dataset.{key}={value}' for split in ('train', 'val', 'test')
+                   for key, value in (('num_classes', 4), ('num_frames', 24), ('size', 64),
+                                      ('clips_per_class', 4 if split == 'train' else 2))]
+    else:
+        options = [
+            f'train_dataloader.dataset.ann_file={data_root}/train_list.txt',
+            f'train_dataloader.dataset.data_prefix.video={data_root}',
+            f'val_dataloader.dataset.ann_file={data_root}/val_list.txt',
+            f'val_dataloader.dataset.data_prefix.video={data_root}',
+            f'test_dataloader.dataset.ann_file={data_root}/val_list.txt',
+            f'test_dataloader.dataset.data_prefix.video={data_root}',
+        ]
+    options += [
         'model.cls_head.num_classes=4',
         'train_dataloader.batch_size=4',
         'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',

@@ -14,7 +14,7 @@ ART = osp.join(REPO_ROOT, 'configs', 'art', 'art_uniformerv2-tiny_scratch_1xb8-8
 
 def test_train_then_multiview_test_tiny_art(tiny_demo_text_bank, tiny_motion_demo, tmp_path):
     work_dir = str(tmp_path)
-    options = tiny_demo_options(tiny_motion_demo, epochs=1) + [f'model.cls_head.text_bank={tiny_demo_text_bank}']
+    options = tiny_demo_options(tiny_motion_demo, epochs=1, config=ART) + [f'model.cls_head.text_bank={tiny_demo_text_bank}']
     trained = run_tool(['tools/train.py', ART, '--work-dir', work_dir, '--cfg-options', *options])
     assert trained.returncode == 0, trained.stdout[-4000:]
     assert 'text bank S^0 from' in trained.stdout and '4 classes x 16 templates' in trained.stdout

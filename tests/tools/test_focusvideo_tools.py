@@ -29,7 +29,7 @@ _tool = load_tool
 def feature_store(tiny_clip_file, tiny_motion_demo, tmp_path_factory):
     """Offline targets of the tiny demo's training videos from the frozen tiny CLIP (checkpoint 'none')."""
     out = str(tmp_path_factory.mktemp('targets') / 'store')
-    options = tiny_demo_options(tiny_motion_demo) + [f'model.backbone.pretrained={tiny_clip_file}']
+    options = tiny_demo_options(tiny_motion_demo, config=BASELINE) + [f'model.backbone.pretrained={tiny_clip_file}']
     result = run_tool(['tools/extract_features.py', BASELINE, 'none', out, '--cfg-options', *options])
     assert result.returncode == 0, result.stdout[-4000:]
     assert 'features of 16 videos (384 frames, dim 64)' in result.stdout and 'extracting' in result.stdout
@@ -58,7 +58,7 @@ def test_feature_store_layout_and_resume(feature_store, tiny_clip_file, tiny_mot
         offset = index['videos'][key][0]
         writable[offset:offset + 24] = 0
     writable.flush()
-    options = tiny_demo_options(tiny_motion_demo) + [f'model.backbone.pretrained={tiny_clip_file}']
+    options = tiny_demo_options(tiny_motion_demo, config=BASELINE) + [f'model.backbone.pretrained={tiny_clip_file}']
     _tool('tools/extract_features.py').main([BASELINE, 'none', feature_store, '--cfg-options', *options])
     assert 'resuming: 14 of 16 videos already written' in capsys.readouterr().out
     np.testing.assert_array_equal(np.load(osp.join(feature_store, 'features.npy')), expected)
@@ -66,9 +66,9 @@ def test_feature_store_layout_and_resume(feature_store, tiny_clip_file, tiny_mot
 
 def test_train_then_multiview_test_tiny_focusvideo(feature_store, tiny_clip_file, tiny_motion_demo, tmp_path):
     work_dir = str(tmp_path)
-    options = tiny_demo_options(tiny_motion_demo, epochs=1) + [
+    options = tiny_demo_options(tiny_motion_demo, epochs=1, config=BASELINE) + [
         f'model.backbone.pretrained={tiny_clip_file}',
-        f'train_dataloader.dataset.pipeline.2.feature_dir={feature_store}']
+        f'train_dataloader.dataset.pipeline.1.feature_dir={feature_store}']
     trained = run_tool(['tools/train.py', FOCUSVIDEO, '--work-dir', work_dir, '--cfg-options', *options])
     assert trained.returncode == 0, trained.stdout[-4000:]
     assert 'VisionTransformer: loaded' in trained.stdout and 'FocusVideoCLIP' in trained.stdout
@@ -115,7 +115,7 @@ def test_frame_interval_changes_the_targets(tiny_clip_file, tiny_motion_demo, tm
     import torch
 
     from mmaction_ext.engine import build_model, load_config
-    options = tiny_demo_options(tiny_motion_demo) + [f'model.backbone.pretrained={tiny_clip_file}']
+    options = tiny_demo_options(tiny_motion_demo, config=BASELINE) + [f'model.backbone.pretrained={tiny_clip_file}']
     from mmengine.config import DictAction
     cfg = load_config(BASELINE, {k: DictAction._parse_iterable(v) for k, v in (o.split('=', 1) for o in options)})
     model = build_model(cfg)

@@ -15,7 +15,7 @@ from helpers import EMIM_DEMO_CONFIG, VIDEO_FOCALNET_DEMO_CONFIG, logged_losses,
                                               (EMIM_DEMO_CONFIG, 'UniFormerEMIM')])
 def test_train_then_multiview_test_tiny_paper_model(config, backbone, tiny_motion_demo, tmp_path):
     work_dir = str(tmp_path)
-    options = tiny_demo_options(tiny_motion_demo, epochs=1)
+    options = tiny_demo_options(tiny_motion_demo, epochs=1, config=config)
     trained = run_tool(['tools/train.py', config, '--work-dir', work_dir, '--cfg-options', *options])
     assert trained.returncode == 0, trained.stdout[-4000:]
     assert backbone in trained.stdout and 'Epoch(val) [1]' in trained.stdout

@@ -23,6 +23,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from mmengine.config import DictAction  # noqa: E402
 
 import mmaction_ext  # noqa: E402,F401  (applies compat fixes, registers modules)
+from mmaction_ext.apis import VideoSource  # noqa: E402
 from mmaction_ext.engine import build_model, load_config, parse_tool_args, run_tool  # noqa: E402
 
 COLOURS = [(230, 25, 75), (60, 180, 75), (0, 130, 200), (245, 130, 48), (145, 30, 180), (70, 240, 240)]
@@ -167,8 +168,8 @@ def main(argv=None):
         raise ValueError(f'--threshold {args.threshold}: must lie in (0, 1]')
     cfg = load_config(args.config, args.cfg_options)
     model = build_model(cfg, args.checkpoint)
-    sample = Compose(cfg.val_dataloader.dataset.pipeline)(dict(filename=args.video, label=-1, start_index=0,
-                                                                modality='RGB'))
+    source = VideoSource(args.video)  # reads the video whatever the config's own data (files or the online demo)
+    sample = Compose(source.pipeline(cfg.val_dataloader.dataset.pipeline))(source.results())
     frames, maps, classes = region_attention(model, pseudo_collate([sample]))
     boxes = attention_boxes(maps, frames.shape[1:3], args.threshold)
     draw(frames, maps, boxes, args.out)
@@ -179,8 +180,7 @@ def main(argv=None):
     tubes = None
     if args.tubes:
         pipeline = resize_only_pipeline(cfg.val_dataloader.dataset.pipeline)
-        packed = pseudo_collate([Compose(pipeline)(dict(filename=args.video, label=-1, start_index=0,
-                                                        modality='RGB'))])
+        packed = pseudo_collate([Compose(source.pipeline(pipeline))(source.results())])
         clip, clip_maps, _ = region_attention(model, packed)
         clip_boxes = attention_boxes(clip_maps, clip.shape[1:3], args.threshold)
         tubes = tracklet_tubes(clip_boxes, clip_maps, packed['data_samples'][0].metainfo)

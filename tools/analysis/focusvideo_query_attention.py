@@ -17,6 +17,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from mmengine.config import DictAction  # noqa: E402
 
 import mmaction_ext  # noqa: E402,F401  (applies compat fixes, registers modules)
+from mmaction_ext.apis import VideoSource  # noqa: E402
 from mmaction_ext.engine import build_model, load_config, parse_tool_args, run_tool  # noqa: E402
 
 
@@ -92,7 +93,8 @@ def main(argv=None):
 
     model = build_model(cfg, args.checkpoint, check)
     pipeline = [step for step in cfg.val_dataloader.dataset.pipeline if step['type'] != 'LoadFrameFeatureTargets']
-    sample = Compose(pipeline)(dict(filename=args.video, label=-1, start_index=0, modality='RGB'))
+    source = VideoSource(args.video)  # reads the video whatever the config's own data (files or the online demo)
+    sample = Compose(source.pipeline(pipeline))(source.results())
     frames, maps = query_attention(model, pseudo_collate([sample]), args.block)
     draw(frames, maps, args.queries, args.out)
     peak = maps[:, 1:].flatten(2).max(-1).values.mean()

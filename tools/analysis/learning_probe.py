@@ -48,9 +48,18 @@ def replace_stem(backbone, kind: str) -> None:
     import torch.nn as nn
     if kind == 'patch':
         return
+    if kind == 'patchify':  # a ResNet3d's stem made a ViT-style patch embedding (4x4, stride 4, 3 frames)
+        out = backbone.conv1.conv.out_channels
+        backbone.conv1 = nn.Sequential(nn.Conv3d(3, out, (3, 4, 4), (1, 4, 4), (1, 0, 0)), nn.BatchNorm3d(out),
+                                       nn.ReLU())
+        backbone.maxpool = nn.Identity()
+        return
     proj = backbone.patch_embed1.proj
     if kind == 'relu':
         backbone.patch_embed1.proj = nn.Sequential(proj, nn.ReLU())
+    elif kind == 'relu_bn':  # rectified, normalised per channel over the batch (as R3D) instead of per token
+        backbone.patch_embed1.proj = nn.Sequential(proj, nn.BatchNorm3d(proj.out_channels), nn.ReLU())
+        backbone.patch_embed1.norm = nn.Identity()
     elif kind == 'conv':
         mid, out = proj.out_channels // 2, proj.out_channels
         t_stride = proj.stride[0]
@@ -59,6 +68,107 @@ def replace_stem(backbone, kind: str) -> None:
             nn.ReLU(), nn.Conv3d(mid, out, 3, stride=(1, 2, 2), padding=1))
     else:
         raise ValueError(f'unknown stem {kind!r}')
+
+
+def pooled_features(model, dataset, count: int) -> tuple:
+    """Backbone outputs of the first ``count`` samples of ``dataset``, averaged over every axis but channels."""
+    feats, labels = [], []
+    model.eval()
+    with torch.no_grad():
+        for start in range(0, count, 16):
+            batch = pseudo_collate([dataset[i] for i in range(start, min(start + 16, count))])
+            data = model.data_preprocessor(batch, training=False)
+            inputs = data['inputs'].reshape((-1, ) + data['inputs'].shape[2:])
+            out = model.backbone(inputs)
+            out = out[-1] if isinstance(out, (tuple, list)) else out
+            feats.append(out.flatten(2).mean(-1) if out.dim() > 2 else out)
+            labels += [int(s.gt_label) for s in batch['data_samples']]
+    model.train()
+    return torch.cat(feats).double(), torch.tensor(labels)
+
+
+def reversal_sensitivity(model, inputs: torch.Tensor) -> float:
+    """How much the pooled backbone features see the direction of time: ``mean |f(x) - f(reverse(x))|`` over
+    ``mean |f(x) - f(x')|`` (``x'`` another clip of the batch). Reversing a clip keeps every frame (appearance,
+    positions) and flips the motion (right <-> left, clockwise <-> counter-clockwise, approach <-> recede): 0 for
+    features blind to the direction of motion, about 1 when it matters as much as the clip's content. ``inputs``:
+    ``(N, C, T, H, W)``, preprocessed."""
+    model.eval()
+    with torch.no_grad():
+        def pooled(x):
+            out = model.backbone(x)
+            out = out[-1] if isinstance(out, (tuple, list)) else out
+            return out.flatten(2).mean(-1)
+        forward, backward = pooled(inputs), pooled(inputs.flip(2))
+    model.train()
+    other = forward.roll(1, 0)
+    return float((forward - backward).abs().mean() / ((forward - other).abs().mean() + 1e-12))
+
+
+def stage_reversal_sensitivity(model, inputs: torch.Tensor) -> dict:
+    """:func:`reversal_sensitivity` of every backbone stage's output (its children that hold parameters, and their
+    children): where in the network the direction of time is kept or lost."""
+    outputs, handles = {}, []
+
+    def keep(name):
+        def hook(_, __, out):
+            out = out[-1] if isinstance(out, (tuple, list)) else out
+            if torch.is_tensor(out) and out.dim() in (3, 5):  # tokens (N, L, C) or maps (N, C, T, H, W)
+                outputs.setdefault(name, []).append(out.flatten(2).mean(-1) if out.dim() == 5 else out.mean(1))
+        return hook
+
+    for name, module in model.backbone.named_modules():
+        if name and name.count('.') <= 1 and not isinstance(module, torch.nn.ModuleList) and \
+                any(True for _ in module.parameters()):
+            handles.append(module.register_forward_hook(keep(name)))
+    model.eval()
+    with torch.no_grad():
+        model.backbone(inputs.clone())
+        model.backbone(inputs.flip(2).contiguous())
+    model.train()
+    for handle in handles:
+        handle.remove()
+    result = {}
+    for name, (forward, backward) in ((n, o) for n, o in outputs.items() if len(o) == 2):
+        result[name] = float((forward - backward).abs().mean() /
+                             ((forward - forward.roll(1, 0)).abs().mean() + 1e-12))
+    return result
+
+
+def linear_probe(model, train_set, val_set, num_train: int, num_classes: int) -> float:
+    """Validation accuracy of a ridge-regression classifier (one-hot targets, standardised features, lambda chosen
+    on a held-out fifth of the training features) on the backbone's pooled features: how much of the label the
+    features carry as they are."""
+    x, y = pooled_features(model, train_set, num_train)
+    xv, yv = pooled_features(model, val_set, len(val_set))
+    mean, std = x.mean(0), x.std(0) + 1e-6
+    x, xv = (x - mean) / std, (xv - mean) / std
+    targets = torch.nn.functional.one_hot(y, num_classes).double()
+    fit = int(len(x) * 0.8)
+
+    def solve(a, t, lam):
+        return torch.linalg.solve(a.T @ a + lam * torch.eye(a.shape[1], dtype=a.dtype), a.T @ t)
+
+    lams = [0.1, 1.0, 10.0, 100.0, 1000.0]
+    scores = [float(((x[fit:] @ solve(x[:fit], targets[:fit], lam)).argmax(1) == y[fit:]).float().mean())
+              for lam in lams]
+    weights = solve(x, targets, lams[int(torch.tensor(scores).argmax())])
+    return float(((xv @ weights).argmax(1) == yv).float().mean())
+
+
+class TokenBatchNorm(torch.nn.BatchNorm1d):
+    """BatchNorm over the channels of ``(N, L, C)`` tokens: each channel normalised over the batch and the tokens,
+    where LayerNorm normalises each token over its channels."""
+
+    def forward(self, x):
+        return super().forward(x.transpose(1, 2)).transpose(1, 2)
+
+
+def replace_patch_norms(backbone) -> None:
+    """Every ``patch_embed*.norm`` LayerNorm of a UniFormer-style backbone made a :class:`TokenBatchNorm`."""
+    for name, module in list(backbone.named_children()):
+        if name.startswith('patch_embed') and isinstance(getattr(module, 'norm', None), torch.nn.LayerNorm):
+            module.norm = TokenBatchNorm(module.norm.normalized_shape[0])
 
 
 def stage_modules(backbone):
@@ -78,8 +188,15 @@ def main():
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--log-every', type=int, default=25)
     parser.add_argument('--workers', type=int, default=1)
-    parser.add_argument('--stem', default='patch', choices=('patch', 'relu', 'conv'),
+    parser.add_argument('--stem', default='patch', choices=('patch', 'relu', 'relu_bn', 'conv', 'patchify'),
                         help='replace the patch stem of a UniFormer-style backbone (see replace_stem)')
+    parser.add_argument('--patch-norm', default='ln', choices=('ln', 'bn'),
+                        help="'bn': the patch embeddings' LayerNorms made BatchNorms (see replace_patch_norms)")
+    parser.add_argument('--channels-last', action='store_true',
+                        help='channels-last 3D memory format (faster depthwise 3D convolutions on CPU)')
+    parser.add_argument('--linear-probe', type=int, default=0, metavar='N',
+                        help='before and after training: ridge-regression accuracy on the pooled features of N '
+                             'training clips, scored on the validation clips')
     parser.add_argument('--out', default=None, help='JSON file for the record')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={})
     args = parser.parse_args()
@@ -92,6 +209,11 @@ def main():
     model = MODELS.build(cfg.model)
     model.init_weights()
     replace_stem(model.backbone, args.stem)
+    if args.patch_norm == 'bn':
+        replace_patch_norms(model.backbone)
+    if args.channels_last:
+        from mmaction_ext.engine.hooks import MemoryFormatHook
+        MemoryFormatHook().apply(model)
     model.train()
     if args.lr is not None:
         cfg.optim_wrapper.optimizer.lr = args.lr
@@ -124,8 +246,22 @@ def main():
     for name, module in stages:
         module.register_forward_hook(keep(name))
 
+    num_classes = cfg.model.cls_head.num_classes
+    probe_set = None
+    if args.linear_probe:
+        probe_set = DATASETS.build(dict(
+            type='MotionDemoDataset', split='train', clips_per_class=args.linear_probe // num_classes + 1,
+            difficulty=args.difficulty, seed=args.seed + 1000, num_classes=num_classes,
+            pipeline=online_pipeline(cfg.val_dataloader.dataset.pipeline), test_mode=True))
+        probe_before = linear_probe(model, probe_set, val_set, args.linear_probe, num_classes)
+        print(json.dumps(dict(linear_probe_at_init=probe_before)), flush=True)
+    fixed = pseudo_collate([val_set[i] for i in range(0, len(val_set), max(1, len(val_set) // 24))][:24])
+    fixed = model.data_preprocessor(fixed, training=False)['inputs']
+    fixed = fixed.reshape((-1, ) + fixed.shape[2:])
+    stages_at_init = stage_reversal_sensitivity(model, fixed)
+    print(json.dumps(dict(stage_reversal_at_init={k: round(v, 3) for k, v in stages_at_init.items()})), flush=True)
     record = dict(config=args.config, steps=args.steps, warmup=args.warmup, lr=base_lrs[0],
-                  difficulty=args.difficulty, seed=args.seed, stem=args.stem, cfg_options={k: str(v) for k, v in
+                  difficulty=args.difficulty, seed=args.seed, stem=args.stem, patch_norm=args.patch_norm, cfg_options={k: str(v) for k, v in
                                                                            args.cfg_options.items()}, log=[])
     start, losses = time.time(), []
     for step, batch in enumerate(loader):
@@ -150,6 +286,8 @@ def main():
             with torch.no_grad():
                 logits = model(data['inputs'], mode='tensor')
             entry['spread/logits'] = relative_spread(logits)
+            clips = data['inputs'].reshape((-1, ) + data['inputs'].shape[2:])
+            entry['reversal_sensitivity'] = reversal_sensitivity(model, clips)
             record['log'].append(entry)
             print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in entry.items()}), flush=True)
         optim_wrapper.step()
@@ -168,9 +306,15 @@ def main():
                 predictions[pred] += 1
                 correct += int(pred == int(sample.gt_label))
                 total += 1
+    if probe_set is not None:
+        record.update(linear_probe_at_init=probe_before,
+                      linear_probe_trained=linear_probe(model, probe_set, val_set, args.linear_probe, num_classes))
+    record.update(stage_reversal_at_init=stages_at_init,
+                  stage_reversal_trained=stage_reversal_sensitivity(model, fixed))
     record.update(val_top1=correct / total, val_clips=total, prediction_histogram=predictions.tolist(),
-                  final_train_loss=sum(losses[-50:]) / len(losses[-50:]), seconds=time.time() - start)
-    print(json.dumps({k: record[k] for k in ('val_top1', 'prediction_histogram', 'final_train_loss', 'seconds')}))
+                  final_train_loss=sum(losses[-50:]) / len(losses[-50:]) if losses else None, seconds=time.time() - start)
+    print(json.dumps({k: record[k] for k in ('val_top1', 'prediction_histogram', 'final_train_loss', 'seconds',
+                                             'linear_probe_at_init', 'linear_probe_trained') if k in record}))
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(record, f, indent=1)

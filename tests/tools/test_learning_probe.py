@@ -1,0 +1,60 @@
+"""tools/analysis/learning_probe.py: its measures on hand-made networks whose answers are known."""
+import pytest
+import torch
+from torch import nn
+
+from helpers import load_tool
+
+probe = load_tool('tools/analysis/learning_probe.py')
+
+
+class Pooled(nn.Module):
+    """A 'recognizer' whose backbone is ``body``: what the probe's measures read."""
+
+    def __init__(self, body):
+        super().__init__()
+        self.backbone = body
+
+
+class TemporalDifference(nn.Module):
+    """Rectified forward difference along time: sees the direction of time (a clip's reverse differs)."""
+
+    def forward(self, x):
+        return torch.relu(x[:, :, 1:] - x[:, :, :-1])
+
+
+def clips(n=6, t=8, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(n, 3, t, 4, 4, generator=g).cumsum(2)  # drifting pixels: not time-symmetric
+
+
+def test_reversal_sensitivity_is_zero_for_a_time_blind_network_and_positive_for_a_direction_detector():
+    blind = Pooled(nn.Conv3d(3, 4, 1))  # a pointwise map: pooled over time, a clip and its reverse are identical
+    assert probe.reversal_sensitivity(blind, clips()) == pytest.approx(0.0, abs=1e-6)
+    seeing = Pooled(TemporalDifference())
+    value = probe.reversal_sensitivity(seeing, clips())
+    # By hand: relu(d) and relu(-d) pooled differ by mean(d) per channel, which the drift makes non-zero.
+    x = clips()
+    forward = torch.relu(x[:, :, 1:] - x[:, :, :-1]).flatten(2).mean(-1)
+    backward = torch.relu(x.flip(2)[:, :, 1:] - x.flip(2)[:, :, :-1]).flatten(2).mean(-1)
+    expected = (forward - backward).abs().mean() / (forward - forward.roll(1, 0)).abs().mean()
+    assert value == pytest.approx(float(expected), rel=1e-6) and value > 0.1
+
+
+def test_stage_reversal_names_each_stage():
+    body = nn.Sequential(nn.Conv3d(3, 4, 1), TemporalDifference())
+    body[1].register_parameter('unused', nn.Parameter(torch.zeros(1)))  # stages are modules with parameters
+    stages = probe.stage_reversal_sensitivity(Pooled(body), clips())
+    assert set(stages) == {'0', '1'}
+    assert stages['0'] == pytest.approx(0.0, abs=1e-6) and stages['1'] > 0.05
+
+
+def test_relative_spread_is_zero_for_a_constant_output():
+    assert probe.relative_spread(torch.ones(5, 7)) == 0.0
+    assert probe.relative_spread(torch.arange(10.).reshape(5, 2)) > 0.5
+
+
+def test_online_pipeline_swaps_the_reader():
+    steps = [dict(type='DecordInit'), dict(type='SampleFrames', clip_len=8), dict(type='DecordDecode'),
+             dict(type='Resize', scale=(-1, 88))]
+    assert [s['type'] for s in probe.online_pipeline(steps)] == ['SampleFrames', 'ArrayDecode', 'Resize']
