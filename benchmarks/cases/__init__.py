@@ -72,5 +72,6 @@ def register_case(name: str, case: Case) -> Case:
     return case
 
 
-from . import art, csa, detection_eval, emim, export, focusvideo, video_decode, video_focalnet  # noqa: E402,F401
+from . import (art, csa, demo_rendering, detection_eval, emim, export, focusvideo, video_decode,  # noqa: E402,F401
+               video_focalnet)
 from .learning import LEARNING_CASES, run_learning_case  # noqa: E402,F401

@@ -18,7 +18,7 @@ train_pipeline = [
     dict(type='SampleAVAFrames', clip_len=8, frame_interval=1),
     dict(type='RawFrameDecode'),
     dict(type='Resize', scale=(112, 112), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
+    # no flip: it swaps the demo's left / right and rotation labels (docs/csa.md, "Learning on the demo data")
     dict(type='FormatShape', input_format='NCTHW', collapse=True),
     dict(type='PackActionInputs'),
 ]

@@ -28,7 +28,7 @@ train_pipeline = [
     dict(type='VideoDecode'),
     dict(type='TubeRandomResizedCrop', area_range=(0.6, 1.0)),
     dict(type='TubeResize', scale=(112, 112), keep_ratio=False),
-    dict(type='TubeFlip', flip_ratio=0.5),
+    # no flip: it swaps the demo's left / right and rotation labels (docs/csa.md, "Learning on the demo data")
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackTubeInputs'),
 ]

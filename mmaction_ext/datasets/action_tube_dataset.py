@@ -107,7 +107,10 @@ class ActionTubeDataset(BaseActionDataset):
                          start_index=start_index, **kwargs)
 
     def load_data_list(self) -> List[dict]:
-        annos = load_act_annotations(self.ann_file)
+        return self.clips_from_annotations(load_act_annotations(self.ann_file))
+
+    def clips_from_annotations(self, annos: dict) -> List[dict]:
+        """The clips of this subset and split of an ACT annotation dict (as ``load_act_annotations`` returns)."""
         self.annotations = annos
         lists = annos[f'{self.subset}_videos']
         if not 1 <= self.split <= len(lists):
@@ -121,10 +124,7 @@ class ActionTubeDataset(BaseActionDataset):
                     raise ValueError(f'{self.ann_file}: video {video!r} of the {self.subset} split has no '
                                      f'{key!r} entry')
             num_frames = int(annos['nframes'][video])
-            # Sorted by frame once per video, so that every clip looks its frames up by searchsorted.
-            tubes = [(int(label), tube[np.argsort(tube[:, 0], kind='stable')])
-                     for label, tube_list in sorted(annos['gttubes'].get(video, {}).items())
-                     for tube in (np.asarray(t, np.float64) for t in tube_list)]
+            tubes = self.sorted_tracks(annos['gttubes'].get(video, {}))
             for tube_label, tube in tubes:
                 frames = tube[:, 0].astype(np.int64)
                 if frames.min() < 1 or frames.max() > num_frames:
@@ -138,6 +138,14 @@ class ActionTubeDataset(BaseActionDataset):
                 data_list.append(
                     self._clip_info(video, clip_index, frame_ids, valid, tubes, annos['resolution'][video]))
         return data_list
+
+    @staticmethod
+    def sorted_tracks(video_tubes: dict) -> List[Tuple[int, np.ndarray]]:
+        """``[(label, (n, 5) tube)]`` of one video's ``gttubes`` entry, each tube sorted by frame once, so that every
+        clip looks its frames up by searchsorted."""
+        return [(int(label), tube[np.argsort(tube[:, 0], kind='stable')])
+                for label, tube_list in sorted(video_tubes.items())
+                for tube in (np.asarray(t, np.float64) for t in tube_list)]
 
     def _clip_info(self, video: str, clip_index: int, frame_ids: np.ndarray, valid: np.ndarray, tracks,
                    resolution) -> dict:

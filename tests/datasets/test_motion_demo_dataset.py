@@ -125,3 +125,52 @@ def test_class_subsets_relabel_and_keep_each_clip():
 
 def test_registered_and_exported():
     assert DATASETS.get('MotionDemoDataset') is MotionDemoDataset
+
+
+def build_tubes(**kwargs):
+    cfg = dict(type='MotionDemoTubeDataset', pipeline=[dict(type='ArrayDecode')], num_videos=3, num_frames=16,
+               height=64, width=96, clip_len=8)
+    cfg.update(kwargs)
+    return DATASETS.build(cfg)
+
+
+def test_tube_dataset_is_the_generators_detection_data(tmp_path):
+    import pickle
+
+    from mmaction_ext.datasets.synthetic import generate_detection
+    from mmaction_ext.datasets.transforms import open_video
+    generate_detection(str(tmp_path), num_train=1, num_val=3, num_frames=16, height=64, width=96, progress=False)
+    with open(tmp_path / 'motion_demo-GT.pkl', 'rb') as f:
+        files = pickle.load(f)
+    online = build_tubes(split='val', test_mode=True)
+    annos = online.metainfo['act_annotations']
+    assert annos['test_videos'] == files['test_videos'] and annos['labels'] == files['labels']
+    for video in annos['test_videos'][0]:
+        assert sorted(annos['gttubes'][video]) == sorted(files['gttubes'][video])
+        for label, tubes in annos['gttubes'][video].items():
+            for ours, theirs in zip(tubes, files['gttubes'][video][label]):
+                np.testing.assert_array_equal(ours, theirs)
+    assert len(online) == 6  # 3 videos x two 8-frame clips
+    sample = online[1]  # the second clip of test video 0: frames 9-16
+    assert sample['video_id'] == 'val_0000' and list(sample['frame_ids']) == list(range(9, 17))
+    decoded = open_video(str(tmp_path / 'videos' / 'val_0000.mp4')).get_batch(list(range(8, 16)))
+    error = np.abs(np.stack(sample['imgs']).astype(float) - np.asarray(decoded, float)).mean()
+    assert error < 8.0, error
+
+
+def test_tube_dataset_draws_new_videos_every_epoch():
+    dataset, again = build_tubes(), build_tubes()
+    first, later = dataset[0], dataset[len(dataset) + 0]
+    np.testing.assert_array_equal(first['imgs'][0], again[0]['imgs'][0])
+    np.testing.assert_array_equal(later['gt_tube_labels'], again[len(dataset)]['gt_tube_labels'])
+    assert not np.array_equal(first['imgs'][0], later['imgs'][0])
+    assert first['video_id'] == later['video_id'] and later['epoch'] == 1
+
+
+def test_tube_metrics_read_the_datasets_ground_truth():
+    from mmaction.registry import METRICS
+    metric = METRICS.build(dict(type='FrameMAP'))
+    with pytest.raises(ValueError, match="no ann_file, and the dataset gives no ground truth"):
+        metric.process({}, [])
+    metric.dataset_meta = build_tubes(split='val', test_mode=True).metainfo
+    assert metric.videos == ['val_0000', 'val_0001', 'val_0002'] and metric.num_classes == 12

@@ -414,7 +414,7 @@ def write_config_data(cfg: Config, root: str, run_upstream) -> None:
         if loader is None:
             continue
         dataset = loader.dataset
-        if dataset.type == 'MotionDemoDataset':  # drawn on the fly: nothing to write, a few samples read
+        if dataset.type in ('MotionDemoDataset', 'MotionDemoTubeDataset'):  # drawn on the fly: a few samples read
             dataset.indices = NUM_TRAIN if split == 'train' else NUM_VAL
             continue
         if 'motion_demo' in dataset.get('ann_file', ''):

@@ -47,6 +47,30 @@ def classification_seed(seed: int, split: str, label: int, index: int, epoch: in
     return entropy + [epoch] if epoch else entropy
 
 
+def detection_seed(seed: int, split: str, index: int, epoch: int = 0) -> List[int]:
+    """The random stream of detection clip ``index``: the files hold epoch 0; the online dataset
+    (:class:`~mmaction_ext.datasets.MotionDemoTubeDataset`) draws a new clip for every later epoch."""
+    entropy = [seed, _KIND['detection'], _SPLITS[split], index]
+    return entropy + [epoch] if epoch else entropy
+
+
+def detection_video_name(split: str, index: int) -> str:
+    """The name of detection clip ``index`` (its file is ``videos/<name>.mp4``)."""
+    return f'{split}_{index:04d}'
+
+
+def act_tubes(actors, height: int, width: int) -> dict:
+    """The ACT ground truth of a detection clip's actors: ``{label: [(n, 5) float32 arrays of frame (1-based), x1,
+    y1, x2, y2]}``, one tube per action segment."""
+    tubes = {}
+    for actor in actors:
+        boxes = actor.boxes(height, width)
+        for label, first, last in actor.segments():
+            frame_ids = np.arange(first, last + 1)[:, None] + 1.0  # ACT frames are 1-based
+            tubes.setdefault(label, []).append(np.hstack([frame_ids, boxes[first:last + 1]]).astype(np.float32))
+    return tubes
+
+
 def clip_relpath(split: str, label: int, index: int) -> str:
     """Where the generator writes classification clip ``index`` of class ``label``."""
     return f'videos/{split}/{MOTION_CLASSES[label]}_{index:04d}.mp4'
@@ -210,20 +234,13 @@ def generate_detection(out_dir: str, num_classes: int = 12, num_train: int = 16,
     for split, count in (('train', num_train), ('val', num_val)):
         rows, proposals = [], {}
         for index in range(count):
-            rng = np.random.default_rng([seed, _KIND['detection'], _SPLITS[split], index])
+            rng = np.random.default_rng(detection_seed(seed, split, index))
             frames, actors = render_detection_clip(rng, num_frames, height, width, num_actors, num_classes)
-            video = f'{split}_{index:04d}'
+            video = detection_video_name(split, index)
             write_video(osp.join(out_dir, 'videos', video + '.mp4'), frames, fps)
             if rawframes:
                 _write_rawframes(osp.join(out_dir, 'rawframes', video), frames)
-            tubes = {}
-            for actor in actors:
-                boxes = actor.boxes(height, width)
-                for label, first, last in actor.segments():
-                    frame_ids = np.arange(first, last + 1)[:, None] + 1.0  # ACT frames are 1-based
-                    tubes.setdefault(label, []).append(
-                        np.hstack([frame_ids, boxes[first:last + 1]]).astype(np.float32))
-            gt['gttubes'][video] = tubes
+            gt['gttubes'][video] = act_tubes(actors, height, width)
             gt['nframes'][video] = num_frames
             gt['resolution'][video] = (height, width)
             (gt['train_videos'] if split == 'train' else gt['test_videos'])[0].append(video)

@@ -66,11 +66,18 @@ def draw_sprite(canvas: np.ndarray, pattern: np.ndarray, centre, half_size, angl
     height, width = canvas.shape[:2]
     cx, cy = centre
     if wrap:
-        dx = torus_offsets(width, cx)[None, :]
-        dy = torus_offsets(height, cy)[:, None]
+        dx = torus_offsets(width, cx)
+        dy = torus_offsets(height, cy)
     else:
-        dx = (np.arange(width) + 0.5 - cx)[None, :]
-        dy = (np.arange(height) + 0.5 - cy)[:, None]
+        dx = np.arange(width) + 0.5 - cx
+        dy = np.arange(height) + 0.5 - cy
+    # Only the rows and columns within the shape's circumscribed circle can be inside it: the same pixels, each
+    # computed as over the whole canvas, at a fraction of the cost.
+    reach = np.hypot(half_size[0], half_size[1])
+    cols, rows = np.flatnonzero(np.abs(dx) <= reach), np.flatnonzero(np.abs(dy) <= reach)
+    if not len(cols) or not len(rows):
+        return
+    dx, dy = dx[cols][None, :], dy[rows][:, None]
     cos, sin = np.cos(angle), np.sin(angle)
     # Screen y points down, so a counter-clockwise rotation on screen uses -angle here.
     u = (cos * dx - sin * dy) / half_size[0]
@@ -81,7 +88,8 @@ def draw_sprite(canvas: np.ndarray, pattern: np.ndarray, centre, half_size, angl
     p = pattern.shape[0]
     pu = np.clip(((u + 1) * 0.5 * p).astype(int), 0, p - 1)
     pv = np.clip(((v + 1) * 0.5 * p).astype(int), 0, p - 1)
-    canvas[inside] = pattern[pv[inside], pu[inside]]
+    ys, xs = np.nonzero(inside)
+    canvas[rows[ys], cols[xs]] = pattern[pv[ys, xs], pu[ys, xs]]
 
 
 def sprite_bbox(centre, half_size, angle: float, height: int, width: int):

@@ -1,4 +1,5 @@
 """Rendering of whole demo clips: a scrolling background, distractors and actors."""
+import abc
 from typing import List, Sequence, Tuple
 
 import numpy as np
@@ -68,7 +69,30 @@ class Scene:
         return canvas
 
 
-class ClassificationClip:
+class LazyClip(abc.ABC):
+    """A clip whose frames are drawn when indexed: ``clip[i]`` is frame ``i`` (``(H, W, 3)`` uint8 RGB), an array
+    of indices gives a stack of frames. Subclasses set ``shape`` ``(T, H, W, 3)`` and draw one frame in
+    :meth:`draw_frame`."""
+
+    shape = (0, 0, 0, 3)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, index):
+        if np.ndim(index):
+            return np.stack([self[int(i)] for i in index])
+        index = int(index)
+        if not -len(self) <= index < len(self):
+            raise IndexError(f'frame {index} out of range for a clip of {len(self)} frames')
+        return self.draw_frame(index % len(self))
+
+    @abc.abstractmethod
+    def draw_frame(self, index: int) -> np.ndarray:
+        """Frame ``index`` (``0 <= index < T``) as ``(H, W, 3)`` uint8 RGB."""
+
+
+class ClassificationClip(LazyClip):
     """A classification clip of class ``label`` whose frames are drawn when indexed.
 
     Sampling the scene and the actor's track draws every random number of the clip
@@ -85,16 +109,7 @@ class ClassificationClip:
         self.half = (ACTOR_HALF_SIZE[0] * size, ACTOR_HALF_SIZE[1] * size)
         self.shape = (num_frames, size, size, 3)
 
-    def __len__(self) -> int:
-        return self.shape[0]
-
-    def __getitem__(self, index):
-        if np.ndim(index):
-            return np.stack([self[int(i)] for i in index])
-        index = int(index)
-        if not -len(self) <= index < len(self):
-            raise IndexError(f'frame {index} out of range for a clip of {len(self)} frames')
-        index %= len(self)
+    def draw_frame(self, index: int) -> np.ndarray:
         canvas = self.scene.frame(index)
         track, s = self.track, self.track.scale[index]
         draw_sprite(canvas, self.pattern, (track.x[index], track.y[index]), (self.half[0] * s, self.half[1] * s),
@@ -176,6 +191,30 @@ def sample_detection_actor(rng: np.random.Generator, num_frames: int, height: in
     return DetectionActor(sprite_pattern(rng), half, ActorTrack(x, y, angle, scale), labels)
 
 
+class DetectionClip(LazyClip):
+    """A detection clip whose frames are drawn when indexed: the scene and 1-N actors that stay in the frame.
+
+    Construction draws every random number of the clip (the scene, then the actor count, then each actor); ``clip[i]``
+    draws frame ``i`` (``(H, W, 3)`` uint8 RGB), an array of indices a stack of frames. ``actors`` holds the
+    tracks, boxes and per-frame labels.
+    """
+
+    def __init__(self, rng: np.random.Generator, num_frames: int, height: int, width: int, num_actors: Sequence[int],
+                 num_classes: int, difficulty: str = 'full'):
+        self.scene = Scene(rng, num_frames, height, width, difficulty)
+        count = int(rng.integers(num_actors[0], num_actors[1] + 1))
+        self.actors = [sample_detection_actor(rng, num_frames, height, width, num_classes) for _ in range(count)]
+        self.shape = (num_frames, height, width, 3)
+
+    def draw_frame(self, index: int) -> np.ndarray:
+        canvas = self.scene.frame(index)
+        for actor in self.actors:
+            t, s = actor.track, actor.track.scale[index]
+            draw_sprite(canvas, actor.pattern, (t.x[index], t.y[index]),
+                        (actor.half_size[0] * s, actor.half_size[1] * s), t.angle[index], wrap=False)
+        return to_uint8(canvas)
+
+
 def render_detection_clip(rng: np.random.Generator, num_frames: int, height: int, width: int,
                           num_actors: Sequence[int], num_classes: int):
     """A detection clip with several actors.
@@ -184,15 +223,5 @@ def render_detection_clip(rng: np.random.Generator, num_frames: int, height: int
         tuple[np.ndarray, list[DetectionActor]]: ``(T, H, W, 3)`` uint8 frames
         and the actors (tracks, boxes, per-frame labels).
     """
-    scene = Scene(rng, num_frames, height, width)
-    count = int(rng.integers(num_actors[0], num_actors[1] + 1))
-    actors = [sample_detection_actor(rng, num_frames, height, width, num_classes) for _ in range(count)]
-    frames = np.empty((num_frames, height, width, 3), np.uint8)
-    for i in range(num_frames):
-        canvas = scene.frame(i)
-        for actor in actors:
-            t, s = actor.track, actor.track.scale[i]
-            draw_sprite(canvas, actor.pattern, (t.x[i], t.y[i]),
-                        (actor.half_size[0] * s, actor.half_size[1] * s), t.angle[i], wrap=False)
-        frames[i] = to_uint8(canvas)
-    return frames, actors
+    clip = DetectionClip(rng, num_frames, height, width, num_actors, num_classes)
+    return clip[np.arange(num_frames)], clip.actors

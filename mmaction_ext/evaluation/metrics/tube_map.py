@@ -28,7 +28,8 @@ class ActionTubeMetric(BaseMetric):
     """Shared collection of frame detections; see the module docstring for the prediction format.
 
     Args:
-        ann_file (str): ACT ground-truth pickle.
+        ann_file (str, optional): ACT ground-truth pickle; None: the dataset's ``metainfo['act_annotations']``
+            (the online demo, ``MotionDemoTubeDataset``).
         split (int): 1-based split whose ``test_videos`` are evaluated. Defaults to 1.
         convention (str | dict): A preset (``'voc'``, ``'act'``, ``'csa'`` for video-mAP) or a dict of
             overrides ``dict(base='act', ap='voc')``. Defaults to ``'voc'``.
@@ -43,7 +44,7 @@ class ActionTubeMetric(BaseMetric):
 
     evaluates_frames = False  # frame-mAP refuses the video-only conventions
 
-    def __init__(self, ann_file: str, split: int = 1, convention='voc', score_thr: float = 0.0,
+    def __init__(self, ann_file: Optional[str] = None, split: int = 1, convention='voc', score_thr: float = 0.0,
                  max_dets_per_frame: Optional[int] = 10, argmax_class_only: bool = False,
                  actor_score_thr: Optional[float] = None, ignore_classes: Sequence[int] = (),
                  collect_device: str = 'cpu', prefix: Optional[str] = None):
@@ -52,19 +53,37 @@ class ActionTubeMetric(BaseMetric):
             self.convention = resolve_convention(convention, frames=self.evaluates_frames)
         except (ValueError, TypeError) as error:
             raise type(error)(f'{type(self).__name__}: {error}') from None
-        self.ann_file = ann_file
-        self.annos = load_act_annotations(ann_file)
-        tests = self.annos['test_videos']
-        if not 1 <= split <= len(tests):
-            raise ValueError(f'{ann_file}: split {split} requested, the file has {len(tests)} test split(s)')
-        self.videos: List[str] = list(tests[split - 1])
-        self.video_index = {video: i for i, video in enumerate(self.videos)}
-        self.num_classes = len(self.annos['labels'])
+        self.ann_file, self.split, self.annos = ann_file, split, None
+        if ann_file is not None:
+            self._use_annotations(load_act_annotations(ann_file), ann_file)
         self.score_thr, self.max_dets_per_frame = score_thr, max_dets_per_frame
         self.argmax_class_only, self.actor_score_thr = argmax_class_only, actor_score_thr
         self.ignore_classes = tuple(ignore_classes)
 
+    def _use_annotations(self, annos: dict, source: str) -> None:
+        tests = annos['test_videos']
+        if not 1 <= self.split <= len(tests):
+            raise ValueError(f'{source}: split {self.split} requested, it has {len(tests)} test split(s)')
+        self.annos = annos
+        self.videos: List[str] = list(tests[self.split - 1])
+        self.video_index = {video: i for i, video in enumerate(self.videos)}
+        self.num_classes = len(annos['labels'])
+
+    @property
+    def dataset_meta(self) -> Optional[dict]:
+        return self._dataset_meta
+
+    @dataset_meta.setter
+    def dataset_meta(self, meta: Optional[dict]) -> None:
+        # Without ann_file, the ground truth is the dataset's own (an online dataset: MotionDemoTubeDataset).
+        self._dataset_meta = meta
+        if self.ann_file is None and meta and 'act_annotations' in meta:
+            self._use_annotations(meta['act_annotations'], 'the dataset\'s act_annotations')
+
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        if self.annos is None:
+            raise ValueError(f'{type(self).__name__}: no ann_file, and the dataset gives no ground truth '
+                             "(metainfo['act_annotations'], as MotionDemoTubeDataset does)")
         for sample in data_samples:
             self.results.append(self._frame_detections(sample))
 
@@ -135,7 +154,7 @@ class FrameMAP(ActionTubeMetric):
 
     evaluates_frames = True
 
-    def __init__(self, ann_file: str, iou_thr: float = 0.5, class_agnostic: bool = False, **kwargs):
+    def __init__(self, ann_file: Optional[str] = None, iou_thr: float = 0.5, class_agnostic: bool = False, **kwargs):
         super().__init__(ann_file, **kwargs)
         self.iou_thr, self.class_agnostic = iou_thr, class_agnostic
 
@@ -178,7 +197,7 @@ class VideoMAP(ActionTubeMetric):
         Others as :class:`ActionTubeMetric`; the 3D NMS after linking is the convention's ``tube_nms_thr``.
     """
 
-    def __init__(self, ann_file: str, iou_thrs: Sequence[float] = (0.2, 0.5, 0.75), average_range: bool = True,
+    def __init__(self, ann_file: Optional[str] = None, iou_thrs: Sequence[float] = (0.2, 0.5, 0.75), average_range: bool = True,
                  linking: Optional[str] = None, link_options: Optional[dict] = None, **kwargs):
         super().__init__(ann_file, **kwargs)
         link_options = dict(link_options or {})
