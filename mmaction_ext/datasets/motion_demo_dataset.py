@@ -25,6 +25,17 @@ def _synthetic():
     return generate, motions, scene
 
 
+def check_demo_arguments(owner: str, split: str, num_classes: int, difficulty: str) -> None:
+    """The arguments both demo datasets share, with errors naming the dataset and the allowed values."""
+    _, motions, scene = _synthetic()
+    if split not in ('train', 'val'):
+        raise ValueError(f"{owner}: split must be 'train' or 'val', got {split!r}")
+    if not 1 <= num_classes <= len(motions.MOTION_CLASSES):
+        raise ValueError(f'{owner}: num_classes must be in [1, {len(motions.MOTION_CLASSES)}], got {num_classes}')
+    if difficulty not in scene.DIFFICULTIES:
+        raise ValueError(f'{owner}: unknown difficulty {difficulty!r}; expected one of {list(scene.DIFFICULTIES)}')
+
+
 class RenderedSamples:
     """``prepare_data`` / ``__getitem__`` of a dataset that draws its samples with ``render(idx)``, where ``idx`` is
     ``epoch * len(dataset) + i`` (:class:`EpochIndexSampler`)."""
@@ -78,13 +89,8 @@ class MotionDemoDataset(RenderedSamples, BaseActionDataset):
                  difficulty: str = 'full',
                  test_mode: bool = False,
                  **kwargs) -> None:
-        _, motions, scene = _synthetic()
-        motion_classes, rungs = motions.MOTION_CLASSES, scene.DIFFICULTIES
-        if split not in ('train', 'val'):
-            raise ValueError(f"MotionDemoDataset: split must be 'train' or 'val', got {split!r}")
-        if not 1 <= num_classes <= len(motion_classes):
-            raise ValueError(f'MotionDemoDataset: num_classes must be in [1, {len(motion_classes)}], '
-                             f'got {num_classes}')
+        motion_classes = _synthetic()[1].MOTION_CLASSES
+        check_demo_arguments('MotionDemoDataset', split, num_classes if class_indices is None else 1, difficulty)
         if class_indices is not None:
             class_indices = [int(c) for c in class_indices]
             bad = [c for c in class_indices if not 0 <= c < len(motion_classes)]
@@ -92,9 +98,6 @@ class MotionDemoDataset(RenderedSamples, BaseActionDataset):
                 raise ValueError(f'MotionDemoDataset: class_indices must be distinct indices into the '
                                  f'{len(motion_classes)} MOTION_CLASSES, got {class_indices}')
             num_classes = len(class_indices)
-        if difficulty not in rungs:
-            raise ValueError(f'MotionDemoDataset: unknown difficulty {difficulty!r}; '
-                             f'expected one of {list(rungs)}')
         if clips_per_class < 1 or num_frames < 1 or size < 8:
             raise ValueError(f'MotionDemoDataset: need clips_per_class >= 1, num_frames >= 1 and size >= 8, got '
                              f'{clips_per_class}, {num_frames}, {size}')
@@ -167,16 +170,7 @@ class MotionDemoTubeDataset(RenderedSamples, ActionTubeDataset):
                  num_frames: int = 24, height: int = 120, width: int = 160, num_actors: Sequence[int] = (2, 3),
                  num_classes: int = 12, seed: int = 0, difficulty: str = 'full', clip_len: int = 8,
                  sampling: str = 'sliding', test_mode: bool = False, **kwargs) -> None:
-        _, motions, scene = _synthetic()
-        motion_classes, rungs = motions.MOTION_CLASSES, scene.DIFFICULTIES
-        if split not in ('train', 'val'):
-            raise ValueError(f"MotionDemoTubeDataset: split must be 'train' or 'val', got {split!r}")
-        if not 1 <= num_classes <= len(motion_classes):
-            raise ValueError(f'MotionDemoTubeDataset: num_classes must be in [1, {len(motion_classes)}], '
-                             f'got {num_classes}')
-        if difficulty not in rungs:
-            raise ValueError(f'MotionDemoTubeDataset: unknown difficulty {difficulty!r}; '
-                             f'expected one of {list(rungs)}')
+        check_demo_arguments('MotionDemoTubeDataset', split, num_classes, difficulty)
         if num_videos < 1 or height % 4 or width % 4 or not 1 <= num_actors[0] <= num_actors[1]:
             raise ValueError(f'MotionDemoTubeDataset: need num_videos >= 1, height and width multiples of 4 and '
                              f'1 <= num_actors[0] <= num_actors[1]; got {num_videos}, {height}x{width}, {num_actors}')

@@ -16,6 +16,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from mmengine.config import DictAction  # noqa: E402
 
 import mmaction_ext  # noqa: E402,F401  (applies compat fixes, registers modules)
+from mmaction_ext.apis import VideoSource  # noqa: E402
 from mmaction_ext.engine import build_model, load_config, parse_tool_args, run_tool  # noqa: E402
 
 
@@ -100,8 +101,8 @@ def main(argv=None):
         raise FileNotFoundError(f'video not found: {args.video}')
     cfg = load_config(args.config, args.cfg_options)
     model = build_model(cfg, args.checkpoint)
-    pipeline = Compose(cfg.val_dataloader.dataset.pipeline)
-    sample = pipeline(dict(filename=args.video, label=-1, start_index=0, modality='RGB'))
+    source = VideoSource(args.video)  # reads the video whatever the config's own data (files or the online demo)
+    sample = Compose(source.pipeline(cfg.val_dataloader.dataset.pipeline))(source.results())
     frames, offsets, block = displacement(model, pseudo_collate([sample]), args.block)
     if not 0 <= args.frame < offsets.shape[0]:
         raise ValueError(f'--frame {args.frame} outside the clip of {offsets.shape[0]} frames at {block}')

@@ -192,7 +192,7 @@ def test_input_errors_are_named():
 
 @pytest.mark.parametrize('config', ['configs/demo/r3d_r18-w16_scratch_1xb8-30e_8x2x1_motion-demo.py',
                                     'configs/video_focalnet/videofocalnet_tiny-w24_scratch_1xb8-30e_8x2x1_motion-'
-                                    'demo-large.py'])
+                                    'demo-online.py'])
 def test_art_head_on_other_backbones(config):
     """Beyond the paper: RSSA, tracklets and the losses on any backbone that gives a feature map."""
     import os.path as osp
