@@ -25,6 +25,7 @@ from mmengine.config import Config, ConfigDict
 from . import REPO_ROOT, load_tool
 
 NUM_TRAIN, NUM_VAL = 2, 1
+ONLINE_DATASETS = ('MotionDemoDataset', 'MotionDemoTubeDataset')
 VIDEO_FRAMES = 136  # >= every sampler's span: 32 x 4 (EMIM-B32 K400), 8 x 16 (FocusVideo K400)
 
 # One table: backbone type -> (its shrunk arguments, the width the neck / head then reads).
@@ -149,6 +150,10 @@ def smoke_config(path: str, work_dir: str, shrink: bool = True, launcher: str = 
     if shrink and 'motion-demo' not in path:  # the demo configs are CPU-sized already
         shrink_model(cfg.model)
     _set_runtime(cfg, work_dir)
+    for split in ('train', 'val', 'test'):  # datasets drawn on the fly: a few samples, as the file datasets
+        dataset = (cfg.get(f'{split}_dataloader') or {}).get('dataset')
+        if dataset is not None and dataset.type in ONLINE_DATASETS:
+            dataset.indices = NUM_TRAIN if split == 'train' else NUM_VAL
     return cfg
 
 
@@ -414,8 +419,7 @@ def write_config_data(cfg: Config, root: str, run_upstream) -> None:
         if loader is None:
             continue
         dataset = loader.dataset
-        if dataset.type in ('MotionDemoDataset', 'MotionDemoTubeDataset'):  # drawn on the fly: a few samples read
-            dataset.indices = NUM_TRAIN if split == 'train' else NUM_VAL
+        if dataset.type in ONLINE_DATASETS:  # drawn on the fly (a few samples: smoke_config)
             continue
         if 'motion_demo' in dataset.get('ann_file', ''):
             _write_motion_demo(dataset, num_classes)

@@ -11,6 +11,7 @@ import json
 import os
 import os.path as osp
 import sys
+import time
 import traceback
 from datetime import timedelta
 
@@ -44,7 +45,8 @@ def main(argv=None):
     dist.init_process_group('gloo', timeout=timedelta(seconds=180))
     rank = dist.get_rank()
     results = {}
-    for path in paths:
+    for index, path in enumerate(paths):
+        started = time.time()
         try:
             train_distributed(path, root)
             results[path] = 'ok'
@@ -56,6 +58,7 @@ def main(argv=None):
         if rank == 0:
             with open(out, 'w') as f:
                 json.dump(results, f, indent=1)
+            print(f'[{index + 1}/{len(paths)}] {osp.basename(path)}: {time.time() - started:.1f} s', flush=True)
     dist.barrier()
     dist.destroy_process_group()
 
