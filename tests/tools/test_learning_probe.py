@@ -58,3 +58,42 @@ def test_online_pipeline_swaps_the_reader():
     steps = [dict(type='DecordInit'), dict(type='SampleFrames', clip_len=8), dict(type='DecordDecode'),
              dict(type='Resize', scale=(-1, 88))]
     assert [s['type'] for s in probe.online_pipeline(steps)] == ['SampleFrames', 'ArrayDecode', 'Resize']
+
+
+def _tiny_uniformer():
+    from mmaction.models.backbones import UniFormer
+    return UniFormer(depth=[1, 1, 1, 1], embed_dim=[8, 16, 16, 16], head_dim=8, img_size=32, drop_path_rate=0.1)
+
+
+def test_attention_stages_become_convolutional_blocks_of_the_same_shape():
+    from mmaction.models.backbones.uniformer import CBlock, SABlock
+    torch.manual_seed(0)
+    backbone = _tiny_uniformer().eval()
+    x = torch.randn(2, 3, 4, 32, 32)
+    before = backbone(x).shape
+    assert isinstance(backbone.blocks3[0], SABlock)
+    probe.replace_attention_blocks(backbone, (3, 4))
+    assert all(isinstance(b, CBlock) for b in (*backbone.blocks3, *backbone.blocks4))
+    assert backbone.blocks4[0].drop_path.drop_prob == pytest.approx(0.1)  # the last block keeps its rate
+    assert backbone(x).shape == before
+    assert not any(isinstance(m, SABlock) for m in backbone.modules())
+
+
+def test_resnet_like_blocks_are_dense_and_rectify_the_stream():
+    torch.manual_seed(0)
+    backbone = _tiny_uniformer().eval()
+    probe.make_blocks_resnet_like(backbone, dense=True, rectify=True)
+    block = backbone.blocks1[0]
+    assert block[0].attn.groups == 1 and block[0].attn.kernel_size == (3, 3, 3)
+    stream = torch.randn(2, 8, 4, 8, 8)
+    out = block(stream)
+    assert out.min() >= 0 and torch.equal(out, torch.relu(block[0](stream)))
+    assert not isinstance(backbone.blocks3[0], nn.Sequential)  # attention blocks are left as they are
+
+
+def test_freeze_stops_exactly_the_named_parameters_and_names_a_miss():
+    backbone = nn.Sequential(nn.Conv3d(3, 4, 1), nn.Conv3d(4, 4, 1))
+    assert probe.freeze(backbone, ('0.', )) == ['0.weight', '0.bias']
+    assert [p.requires_grad for p in backbone.parameters()] == [False, False, True, True]
+    with pytest.raises(ValueError, match='patch_embed1'):
+        probe.freeze(backbone, ('patch_embed1', ))

@@ -171,6 +171,56 @@ def replace_patch_norms(backbone) -> None:
             module.norm = TokenBatchNorm(module.norm.normalized_shape[0])
 
 
+def replace_attention_blocks(backbone, stages) -> None:
+    """Every block of the given stages (``blocks3``, ``blocks4`` of a UniFormer-style backbone: global or EMIM
+    attention) made MMAction2's convolutional UniFormer block (``CBlock``: depthwise 3x3x3 position convolution,
+    BatchNorm, 1x1 - depthwise 5x5x5 - 1x1, BatchNorm, MLP) of the same width, MLP ratio and drop-path: the
+    network then has no attention at all."""
+    from mmaction.models.backbones.uniformer import CBlock
+    for stage in stages:
+        blocks = getattr(backbone, f'blocks{stage}')
+        for index, block in enumerate(blocks):
+            fc1 = block.mlp.fc1
+            drop_path = getattr(block.drop_path, 'drop_prob', 0.)
+            blocks[index] = CBlock(fc1.in_features, mlp_ratio=fc1.out_features / fc1.in_features,
+                                   drop_path=drop_path)
+
+
+def make_blocks_resnet_like(backbone, dense: bool, rectify: bool) -> None:
+    """Move every convolutional UniFormer block (``CBlock``) one step toward a ResNet3d block: ``dense`` makes its
+    depthwise 5x5x5 convolution a dense 3x3x3 one (every channel mixed in space-time, as ResNet3d's convolutions);
+    ``rectify`` puts a ReLU on the residual stream after the block (ResNet's post-activation: the stream itself is
+    rectified, where a pre-norm block's stream stays linear)."""
+    import torch.nn as nn
+    from mmaction.models.backbones.uniformer import CBlock
+
+    class Rectified(nn.Sequential):
+        pass
+
+    for name, blocks in backbone.named_children():
+        if not name.startswith('blocks'):
+            continue
+        for index, block in enumerate(blocks):
+            if not isinstance(block, CBlock):
+                continue
+            if dense:
+                dim = block.attn.in_channels
+                block.attn = nn.Conv3d(dim, dim, 3, padding=1)
+            if rectify:
+                blocks[index] = Rectified(block, nn.ReLU())
+
+
+def freeze(backbone, prefixes) -> list:
+    """Stop training the backbone parameters whose names start with one of ``prefixes``; returns their names
+    (an error when ``prefixes`` names none)."""
+    frozen = [name for name, _ in backbone.named_parameters() if name.startswith(tuple(prefixes))]
+    if prefixes and not frozen:
+        raise ValueError(f'--freeze {list(prefixes)}: no backbone parameter starts with these names')
+    for name, param in backbone.named_parameters():
+        param.requires_grad_(name not in frozen)
+    return frozen
+
+
 def stage_modules(backbone):
     """(name, module) of the backbone's stages: its children that hold parameters."""
     return [(name, m) for name, m in backbone.named_children() if any(True for _ in m.parameters())]
@@ -192,6 +242,17 @@ def main():
                         help='replace the patch stem of a UniFormer-style backbone (see replace_stem)')
     parser.add_argument('--patch-norm', default='ln', choices=('ln', 'bn'),
                         help="'bn': the patch embeddings' LayerNorms made BatchNorms (see replace_patch_norms)")
+    parser.add_argument('--conv-stages', type=int, nargs='+', default=(),
+                        help='stages (3, 4) whose attention blocks become convolutional UniFormer blocks '
+                             '(see replace_attention_blocks)')
+    parser.add_argument('--dense-local', action='store_true',
+                        help="convolutional blocks' depthwise 5x5x5 convolution made dense 3x3x3 "
+                             '(see make_blocks_resnet_like)')
+    parser.add_argument('--rectify-stream', action='store_true',
+                        help='a ReLU on the residual stream after every convolutional block (see '
+                             'make_blocks_resnet_like)')
+    parser.add_argument('--freeze', nargs='+', default=(), metavar='PREFIX',
+                        help='backbone parameters whose names start with one of these stay at their initial values')
     parser.add_argument('--channels-last', action='store_true',
                         help='channels-last 3D memory format (faster depthwise 3D convolutions on CPU)')
     parser.add_argument('--linear-probe', type=int, default=0, metavar='N',
@@ -211,6 +272,9 @@ def main():
     replace_stem(model.backbone, args.stem)
     if args.patch_norm == 'bn':
         replace_patch_norms(model.backbone)
+    replace_attention_blocks(model.backbone, args.conv_stages)
+    make_blocks_resnet_like(model.backbone, args.dense_local, args.rectify_stream)
+    frozen = freeze(model.backbone, args.freeze)
     if args.channels_last:
         from mmaction_ext.engine.hooks import MemoryFormatHook
         MemoryFormatHook().apply(model)
@@ -261,7 +325,9 @@ def main():
     stages_at_init = stage_reversal_sensitivity(model, fixed)
     print(json.dumps(dict(stage_reversal_at_init={k: round(v, 3) for k, v in stages_at_init.items()})), flush=True)
     record = dict(config=args.config, steps=args.steps, warmup=args.warmup, lr=base_lrs[0],
-                  difficulty=args.difficulty, seed=args.seed, stem=args.stem, patch_norm=args.patch_norm, cfg_options={k: str(v) for k, v in
+                  difficulty=args.difficulty, seed=args.seed, stem=args.stem, patch_norm=args.patch_norm,
+                  conv_stages=list(args.conv_stages), dense_local=args.dense_local,
+                  rectify_stream=args.rectify_stream, frozen=frozen, cfg_options={k: str(v) for k, v in
                                                                            args.cfg_options.items()}, log=[])
     start, losses = time.time(), []
     for step, batch in enumerate(loader):
