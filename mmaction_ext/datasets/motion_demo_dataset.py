@@ -90,7 +90,7 @@ class MotionDemoDataset(RenderedSamples, BaseActionDataset):
                  test_mode: bool = False,
                  **kwargs) -> None:
         motion_classes = _synthetic()[1].MOTION_CLASSES
-        check_demo_arguments('MotionDemoDataset', split, num_classes if class_indices is None else 1, difficulty)
+        check_demo_arguments('MotionDemoDataset', split, num_classes, difficulty)
         if class_indices is not None:
             class_indices = [int(c) for c in class_indices]
             bad = [c for c in class_indices if not 0 <= c < len(motion_classes)]

@@ -193,10 +193,6 @@ def make_blocks_resnet_like(backbone, dense: bool, rectify: bool) -> None:
     rectified, where a pre-norm block's stream stays linear)."""
     import torch.nn as nn
     from mmaction.models.backbones.uniformer import CBlock
-
-    class Rectified(nn.Sequential):
-        pass
-
     for name, blocks in backbone.named_children():
         if not name.startswith('blocks'):
             continue
@@ -207,7 +203,7 @@ def make_blocks_resnet_like(backbone, dense: bool, rectify: bool) -> None:
                 dim = block.attn.in_channels
                 block.attn = nn.Conv3d(dim, dim, 3, padding=1)
             if rectify:
-                blocks[index] = Rectified(block, nn.ReLU())
+                blocks[index] = nn.Sequential(block, nn.ReLU())
 
 
 def freeze(backbone, prefixes) -> list:
@@ -327,8 +323,8 @@ def main():
     record = dict(config=args.config, steps=args.steps, warmup=args.warmup, lr=base_lrs[0],
                   difficulty=args.difficulty, seed=args.seed, stem=args.stem, patch_norm=args.patch_norm,
                   conv_stages=list(args.conv_stages), dense_local=args.dense_local,
-                  rectify_stream=args.rectify_stream, frozen=frozen, cfg_options={k: str(v) for k, v in
-                                                                           args.cfg_options.items()}, log=[])
+                  rectify_stream=args.rectify_stream, frozen=frozen,
+                  cfg_options={k: str(v) for k, v in args.cfg_options.items()}, log=[])
     start, losses = time.time(), []
     for step, batch in enumerate(loader):
         if step >= args.steps:
