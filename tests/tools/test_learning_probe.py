@@ -97,3 +97,61 @@ def test_freeze_stops_exactly_the_named_parameters_and_names_a_miss():
     assert [p.requires_grad for p in backbone.parameters()] == [False, False, True, True]
     with pytest.raises(ValueError, match='patch_embed1'):
         probe.freeze(backbone, ('patch_embed1', ))
+
+
+def test_resnet_blocks_start_as_the_identity_and_keep_the_shapes():
+    from mmaction.models.backbones.resnet3d import BasicBlock3d
+    torch.manual_seed(0)
+    backbone = _tiny_uniformer().eval()
+    x = torch.randn(2, 3, 4, 32, 32)
+    before = backbone(x).shape
+    probe.replace_with_resnet_blocks(backbone)
+    blocks = [b for name in ('blocks1', 'blocks2', 'blocks3', 'blocks4') for b in getattr(backbone, name)]
+    assert all(isinstance(b, BasicBlock3d) for b in blocks)
+    assert backbone(x).shape == before
+    # ResNet3d's initialisation: the block's last BatchNorm at 0, so the block is relu(x): the identity on x >= 0.
+    stream = torch.rand(2, 8, 4, 8, 8)
+    assert torch.equal(backbone.blocks1[0](stream), stream)
+
+
+def test_zero_init_residual_makes_every_branch_start_at_zero():
+    from mmaction.models.backbones.uniformer import CBlock, SABlock
+    torch.manual_seed(0)
+    backbone = _tiny_uniformer().eval()
+    zeroed = probe.zero_init_residual_branches(backbone)
+    assert set(zeroed) == {'blocks1.0.conv2', 'blocks1.0.mlp.fc2', 'blocks2.0.conv2', 'blocks2.0.mlp.fc2',
+                           'blocks3.0.attn.proj', 'blocks3.0.mlp.fc2', 'blocks4.0.attn.proj', 'blocks4.0.mlp.fc2'}
+    # Each block is then its position convolution alone: x + pos_embed(x).
+    for block, dim in ((backbone.blocks1[0], 8), (backbone.blocks3[0], 16)):
+        assert isinstance(block, (CBlock, SABlock))
+        stream = torch.randn(2, dim, 4, 8, 8)
+        with torch.no_grad():
+            assert torch.allclose(block(stream), stream + block.pos_embed(stream), atol=1e-6)
+    with pytest.raises(ValueError, match='zero-init-residual'):
+        probe.zero_init_residual_branches(nn.Sequential(nn.Conv3d(3, 4, 1)))
+
+
+def test_overlapping_patch_embeddings_keep_the_border_of_odd_maps():
+    torch.manual_seed(0)
+    backbone = _tiny_uniformer().eval()
+    x = torch.randn(1, 3, 4, 40, 40)  # stages 1-2 are 10x10 and 5x5: 1x2x2 patches drop the 5th row and column
+    assert backbone(x).shape[-2:] == (1, 1)
+    probe.overlap_patch_embeddings(backbone)
+    assert backbone.patch_embed1.proj.kernel_size == (3, 4, 4)  # the stem is left as it is
+    assert all(getattr(backbone, f'patch_embed{i}').proj.kernel_size == (3, 3, 3) for i in (2, 3, 4))
+    assert backbone(x).shape[-2:] == (2, 2)  # 10 -> 5 -> 3 -> 2
+
+
+def test_attention_entropy_is_one_for_uniform_attention_and_falls_when_attention_selects():
+    torch.manual_seed(0)
+    model = Pooled(_tiny_uniformer()).eval()
+    x = torch.randn(2, 3, 4, 32, 32)
+    for block in (*model.backbone.blocks3, *model.backbone.blocks4):
+        torch.nn.init.zeros_(block.attn.qkv.weight)  # q = k = 0: every query weighs every token equally
+    entropy = probe.attention_entropy(model, x)
+    assert set(entropy) == {'blocks3.0.attn', 'blocks4.0.attn'}
+    assert all(v == pytest.approx(1.0, abs=1e-6) for v in entropy.values())
+    for block in (*model.backbone.blocks3, *model.backbone.blocks4):
+        torch.nn.init.normal_(block.attn.qkv.weight, std=2.0)  # large logits: each query picks a few tokens
+    assert all(v < 0.5 for v in probe.attention_entropy(model, x).values())
+    assert not model.training  # the model's mode is restored

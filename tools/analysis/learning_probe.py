@@ -135,6 +135,36 @@ def stage_reversal_sensitivity(model, inputs: torch.Tensor) -> dict:
     return result
 
 
+def attention_entropy(model, inputs: torch.Tensor) -> dict:
+    """Per global self-attention module (MMAction2 UniFormer's ``Attention``: ``qkv``, ``num_heads``, ``scale``):
+    the entropy of its attention weights over ``inputs``, averaged over queries, heads and clips, divided by
+    log(tokens). 1 is uniform attention (every query takes the mean of all tokens), 0 one token per query."""
+    from mmaction.models.backbones.uniformer import Attention
+    tokens_in, handles = {}, []
+    for name, module in model.backbone.named_modules():
+        if isinstance(module, Attention):
+            handles.append(module.register_forward_hook(
+                lambda mod, args, out, name=name: tokens_in.__setitem__(name, (mod, args[0]))))
+    training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            model.backbone(inputs)
+    finally:
+        model.train(training)
+        for handle in handles:
+            handle.remove()
+    entropies = {}
+    for name, (attn, tokens) in tokens_in.items():
+        batch, length, channels = tokens.shape
+        qkv = attn.qkv(tokens).reshape(batch, length, 3, attn.num_heads, channels // attn.num_heads)
+        q, k = qkv[:, :, 0].transpose(1, 2), qkv[:, :, 1].transpose(1, 2)
+        weights = ((q @ k.transpose(-2, -1)) * attn.scale).softmax(-1)
+        entropy = -(weights * weights.clamp_min(1e-12).log()).sum(-1).mean()
+        entropies[name] = float(entropy / math.log(length))
+    return entropies
+
+
 def linear_probe(model, train_set, val_set, num_train: int, num_classes: int) -> float:
     """Validation accuracy of a ridge-regression classifier (one-hot targets, standardised features, lambda chosen
     on a held-out fifth of the training features) on the backbone's pooled features: how much of the label the
@@ -171,6 +201,17 @@ def replace_patch_norms(backbone) -> None:
             module.norm = TokenBatchNorm(module.norm.normalized_shape[0])
 
 
+def overlap_patch_embeddings(backbone) -> None:
+    """The patch embeddings between stages (``patch_embed2`` ... of a UniFormer-style backbone: non-overlapping
+    1x2x2 convolutions, stride 2) made 3x3x3 convolutions with stride (1, 2, 2) and padding 1, as ResNet3d's
+    stage transitions: overlapping, mixing neighbouring frames, and keeping every row and column of an odd-sized
+    map (a 5x5 map becomes 3x3 where the 1x2x2 patches drop its last row and column)."""
+    for name, module in backbone.named_children():
+        if name.startswith('patch_embed') and name != 'patch_embed1':
+            proj = module.proj
+            module.proj = torch.nn.Conv3d(proj.in_channels, proj.out_channels, 3, stride=(1, 2, 2), padding=1)
+
+
 def replace_attention_blocks(backbone, stages) -> None:
     """Every block of the given stages (``blocks3``, ``blocks4`` of a UniFormer-style backbone: global or EMIM
     attention) made MMAction2's convolutional UniFormer block (``CBlock``: depthwise 3x3x3 position convolution,
@@ -204,6 +245,47 @@ def make_blocks_resnet_like(backbone, dense: bool, rectify: bool) -> None:
                 block.attn = nn.Conv3d(dim, dim, 3, padding=1)
             if rectify:
                 blocks[index] = nn.Sequential(block, nn.ReLU())
+
+
+def replace_with_resnet_blocks(backbone) -> None:
+    """Every block of a UniFormer-style backbone (``blocks1`` ... ``blocks4``) made MMAction2's ResNet3d basic
+    block of the same width (3x3x3 convolution, BatchNorm, ReLU, 3x3x3 convolution, BatchNorm, identity shortcut,
+    ReLU), initialised as ResNet3d initialises it (Kaiming convolutions, the block's last BatchNorm at 0, so that
+    every block starts as the identity): the network keeps its stem, patch embeddings, widths, depths and final
+    norm, and its blocks are the ResNet3d's."""
+    from mmaction.models.backbones.resnet3d import BasicBlock3d
+    from mmengine.model import constant_init, kaiming_init
+    for name, blocks in backbone.named_children():
+        if not name.startswith('blocks'):
+            continue
+        for index, block in enumerate(blocks):
+            dim = block.mlp.fc1.in_channels if hasattr(block.mlp.fc1, 'in_channels') else block.mlp.fc1.in_features
+            new = BasicBlock3d(dim, dim)
+            for module in new.modules():
+                if isinstance(module, torch.nn.Conv3d):
+                    kaiming_init(module)
+                elif isinstance(module, torch.nn.BatchNorm3d):
+                    constant_init(module, 1)
+            constant_init(new.conv2.bn, 0)
+            blocks[index] = new
+
+
+def zero_init_residual_branches(backbone) -> list:
+    """The last layer of every residual branch of a UniFormer-style block set to 0 (the local branch's ``conv2`` or
+    the attention's ``proj``, and the MLP's ``fc2``), as ResNet3d sets each block's last BatchNorm to 0: every
+    block then starts as the identity (apart from its position convolution) and the network as its stem and patch
+    embeddings. Returns the names of the zeroed layers."""
+    zeroed = []
+    for name, module in backbone.named_modules():
+        if name.startswith('blocks') and name.rsplit('.', 1)[-1] in ('conv2', 'proj', 'fc2') and \
+                hasattr(module, 'weight'):
+            torch.nn.init.zeros_(module.weight)
+            if getattr(module, 'bias', None) is not None:
+                torch.nn.init.zeros_(module.bias)
+            zeroed.append(name)
+    if not zeroed:
+        raise ValueError('--zero-init-residual: the backbone has no blocks*.conv2 / proj / fc2 layers')
+    return zeroed
 
 
 def freeze(backbone, prefixes) -> list:
@@ -247,6 +329,16 @@ def main():
     parser.add_argument('--rectify-stream', action='store_true',
                         help='a ReLU on the residual stream after every convolutional block (see '
                              'make_blocks_resnet_like)')
+    parser.add_argument('--resnet-blocks', action='store_true',
+                        help="every block made ResNet3d's basic block of the same width (see "
+                             'replace_with_resnet_blocks)')
+    parser.add_argument('--overlap-patches', action='store_true',
+                        help='patch embeddings between stages made overlapping 3x3x3 convolutions (see '
+                             'overlap_patch_embeddings)')
+    parser.add_argument('--no-final-norm', action='store_true',
+                        help="the backbone's last norm (UniFormer's BatchNorm after stage 4) made the identity")
+    parser.add_argument('--zero-init-residual', action='store_true',
+                        help="every block's residual branches start at 0 (see zero_init_residual_branches)")
     parser.add_argument('--freeze', nargs='+', default=(), metavar='PREFIX',
                         help='backbone parameters whose names start with one of these stay at their initial values')
     parser.add_argument('--channels-last', action='store_true',
@@ -270,6 +362,13 @@ def main():
         replace_patch_norms(model.backbone)
     replace_attention_blocks(model.backbone, args.conv_stages)
     make_blocks_resnet_like(model.backbone, args.dense_local, args.rectify_stream)
+    if args.resnet_blocks:
+        replace_with_resnet_blocks(model.backbone)
+    if args.overlap_patches:
+        overlap_patch_embeddings(model.backbone)
+    if args.no_final_norm:
+        model.backbone.norm = torch.nn.Identity()
+    zeroed = zero_init_residual_branches(model.backbone) if args.zero_init_residual else []
     frozen = freeze(model.backbone, args.freeze)
     if args.channels_last:
         from mmaction_ext.engine.hooks import MemoryFormatHook
@@ -319,11 +418,14 @@ def main():
     fixed = model.data_preprocessor(fixed, training=False)['inputs']
     fixed = fixed.reshape((-1, ) + fixed.shape[2:])
     stages_at_init = stage_reversal_sensitivity(model, fixed)
+    attention_at_init = attention_entropy(model, fixed)
     print(json.dumps(dict(stage_reversal_at_init={k: round(v, 3) for k, v in stages_at_init.items()})), flush=True)
     record = dict(config=args.config, steps=args.steps, warmup=args.warmup, lr=base_lrs[0],
                   difficulty=args.difficulty, seed=args.seed, stem=args.stem, patch_norm=args.patch_norm,
                   conv_stages=list(args.conv_stages), dense_local=args.dense_local,
-                  rectify_stream=args.rectify_stream, frozen=frozen,
+                  rectify_stream=args.rectify_stream, resnet_blocks=args.resnet_blocks, zeroed=zeroed,
+                  no_final_norm=args.no_final_norm, overlap_patches=args.overlap_patches,
+                  frozen=frozen,
                   cfg_options={k: str(v) for k, v in args.cfg_options.items()}, log=[])
     start, losses = time.time(), []
     for step, batch in enumerate(loader):
@@ -372,11 +474,14 @@ def main():
         record.update(linear_probe_at_init=probe_before,
                       linear_probe_trained=linear_probe(model, probe_set, val_set, args.linear_probe, num_classes))
     record.update(stage_reversal_at_init=stages_at_init,
-                  stage_reversal_trained=stage_reversal_sensitivity(model, fixed))
+                  stage_reversal_trained=stage_reversal_sensitivity(model, fixed),
+                  attention_entropy_at_init=attention_at_init, attention_entropy_trained=attention_entropy(model, fixed))
     record.update(val_top1=correct / total, val_clips=total, prediction_histogram=predictions.tolist(),
                   final_train_loss=sum(losses[-50:]) / len(losses[-50:]) if losses else None, seconds=time.time() - start)
     print(json.dumps({k: record[k] for k in ('val_top1', 'prediction_histogram', 'final_train_loss', 'seconds',
-                                             'linear_probe_at_init', 'linear_probe_trained') if k in record}))
+                                             'linear_probe_at_init', 'linear_probe_trained',
+                                             'attention_entropy_at_init', 'attention_entropy_trained')
+                      if k in record and record[k] != {}}))
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(record, f, indent=1)
