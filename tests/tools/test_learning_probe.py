@@ -155,3 +155,12 @@ def test_attention_entropy_is_one_for_uniform_attention_and_falls_when_attention
         torch.nn.init.normal_(block.attn.qkv.weight, std=2.0)  # large logits: each query picks a few tokens
     assert all(v < 0.5 for v in probe.attention_entropy(model, x).values())
     assert not model.training  # the model's mode is restored
+
+
+def test_reinit_qkv_sets_the_scale_of_every_global_attention_and_names_a_miss():
+    torch.manual_seed(0)
+    backbone = _tiny_uniformer()
+    assert probe.reinit_qkv(backbone, 0.5) == ['blocks3.0.attn.qkv', 'blocks4.0.attn.qkv']
+    assert float(backbone.blocks4[0].attn.qkv.weight.std()) == pytest.approx(0.5, rel=0.1)
+    with pytest.raises(ValueError, match='qkv-init-std'):
+        probe.reinit_qkv(nn.Sequential(nn.Conv3d(3, 4, 1)), 0.5)

@@ -165,6 +165,21 @@ def attention_entropy(model, inputs: torch.Tensor) -> dict:
     return entropies
 
 
+def reinit_qkv(backbone, std: float) -> list:
+    """Every global attention's ``qkv`` weight (MMAction2 UniFormer's ``Attention``) drawn again from N(0, std^2):
+    with LayerNorm'd tokens of C channels the attention logits then have a standard deviation of about
+    std^2 * C (MMAction2's init, std 0.02, gives 0.05-0.1 here: uniform attention). Returns the names."""
+    from mmaction.models.backbones.uniformer import Attention
+    names = []
+    for name, module in backbone.named_modules():
+        if isinstance(module, Attention):
+            torch.nn.init.normal_(module.qkv.weight, std=std)
+            names.append(f'{name}.qkv')
+    if not names:
+        raise ValueError('--qkv-init-std: the backbone has no global attention (UniFormer Attention) module')
+    return names
+
+
 def linear_probe(model, train_set, val_set, num_train: int, num_classes: int) -> float:
     """Validation accuracy of a ridge-regression classifier (one-hot targets, standardised features, lambda chosen
     on a held-out fifth of the training features) on the backbone's pooled features: how much of the label the
@@ -335,6 +350,8 @@ def main():
     parser.add_argument('--overlap-patches', action='store_true',
                         help='patch embeddings between stages made overlapping 3x3x3 convolutions (see '
                              'overlap_patch_embeddings)')
+    parser.add_argument('--qkv-init-std', type=float, default=None,
+                        help="every global attention's qkv weight re-drawn with this std (see reinit_qkv)")
     parser.add_argument('--no-final-norm', action='store_true',
                         help="the backbone's last norm (UniFormer's BatchNorm after stage 4) made the identity")
     parser.add_argument('--zero-init-residual', action='store_true',
@@ -366,6 +383,8 @@ def main():
         replace_with_resnet_blocks(model.backbone)
     if args.overlap_patches:
         overlap_patch_embeddings(model.backbone)
+    if args.qkv_init_std is not None:
+        reinit_qkv(model.backbone, args.qkv_init_std)
     if args.no_final_norm:
         model.backbone.norm = torch.nn.Identity()
     zeroed = zero_init_residual_branches(model.backbone) if args.zero_init_residual else []
@@ -425,6 +444,7 @@ def main():
                   conv_stages=list(args.conv_stages), dense_local=args.dense_local,
                   rectify_stream=args.rectify_stream, resnet_blocks=args.resnet_blocks, zeroed=zeroed,
                   no_final_norm=args.no_final_norm, overlap_patches=args.overlap_patches,
+                  qkv_init_std=args.qkv_init_std, channels_last=args.channels_last,
                   frozen=frozen,
                   cfg_options={k: str(v) for k, v in args.cfg_options.items()}, log=[])
     start, losses = time.time(), []
