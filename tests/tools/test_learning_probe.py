@@ -164,3 +164,17 @@ def test_reinit_qkv_sets_the_scale_of_every_global_attention_and_names_a_miss():
     assert float(backbone.blocks4[0].attn.qkv.weight.std()) == pytest.approx(0.5, rel=0.1)
     with pytest.raises(ValueError, match='qkv-init-std'):
         probe.reinit_qkv(nn.Sequential(nn.Conv3d(3, 4, 1)), 0.5)
+
+
+def test_lr_multipliers_scale_the_named_parameters_learning_rate():
+    from mmengine.optim import build_optim_wrapper
+    model = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2))
+    base = dict(optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.05), paramwise_cfg=dict(custom_keys={'.rpb': dict(decay_mult=0.)}))
+    cfg = probe.lr_multipliers(base, ['1.=0.1'])
+    assert cfg['paramwise_cfg']['custom_keys'] == {'.rpb': dict(decay_mult=0.), '1.': dict(lr_mult=0.1)}
+    wrapper = build_optim_wrapper(model, dict(type='OptimWrapper', **cfg))
+    lrs = sorted(g['lr'] for g in wrapper.optimizer.param_groups)
+    assert lrs == pytest.approx([1e-4, 1e-4, 1e-3, 1e-3])
+    for bad in ('blocks3', '=0.1', 'blocks3=x'):
+        with pytest.raises(ValueError, match='PREFIX=MULT'):
+            probe.lr_multipliers(base, [bad])

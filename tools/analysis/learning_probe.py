@@ -314,6 +314,21 @@ def freeze(backbone, prefixes) -> list:
     return frozen
 
 
+def lr_multipliers(optim_cfg: dict, pairs) -> dict:
+    """``optim_cfg`` (an ``optim_wrapper`` dict) with ``paramwise_cfg.custom_keys`` giving the parameters whose
+    names contain each ``PREFIX`` of ``pairs`` (``'PREFIX=MULT'`` strings) ``MULT`` times the learning rate."""
+    keys = dict(optim_cfg.get('paramwise_cfg', {}).get('custom_keys', {}))
+    for pair in pairs:
+        prefix, sep, mult = pair.partition('=')
+        try:
+            keys[prefix] = dict(keys.get(prefix, {}), lr_mult=float(mult))
+        except ValueError:
+            raise ValueError(f'--lr-mult {pair!r}: expected PREFIX=MULT, e.g. backbone.blocks3=0.1') from None
+        if not sep or not prefix:
+            raise ValueError(f'--lr-mult {pair!r}: expected PREFIX=MULT, e.g. backbone.blocks3=0.1')
+    return dict(optim_cfg, paramwise_cfg=dict(optim_cfg.get('paramwise_cfg', {}), custom_keys=keys))
+
+
 def stage_modules(backbone):
     """(name, module) of the backbone's stages: its children that hold parameters."""
     return [(name, m) for name, m in backbone.named_children() if any(True for _ in m.parameters())]
@@ -352,6 +367,9 @@ def main():
                              'overlap_patch_embeddings)')
     parser.add_argument('--qkv-init-std', type=float, default=None,
                         help="every global attention's qkv weight re-drawn with this std (see reinit_qkv)")
+    parser.add_argument('--lr-mult', nargs='+', default=(), metavar='PREFIX=MULT',
+                        help='parameters whose names contain PREFIX train at MULT x the learning rate '
+                             '(e.g. backbone.blocks3=0.1; see lr_multipliers)')
     parser.add_argument('--no-final-norm', action='store_true',
                         help="the backbone's last norm (UniFormer's BatchNorm after stage 4) made the identity")
     parser.add_argument('--zero-init-residual', action='store_true',
@@ -396,7 +414,8 @@ def main():
     if args.lr is not None:
         cfg.optim_wrapper.optimizer.lr = args.lr
     cfg.optim_wrapper.pop('type', None)
-    optim_wrapper = build_optim_wrapper(model, dict(type='OptimWrapper', **cfg.optim_wrapper))
+    optim_cfg = lr_multipliers(dict(cfg.optim_wrapper), args.lr_mult) if args.lr_mult else dict(cfg.optim_wrapper)
+    optim_wrapper = build_optim_wrapper(model, dict(type='OptimWrapper', **optim_cfg))
     base_lrs = [g['lr'] for g in optim_wrapper.optimizer.param_groups]
 
     train_set = DATASETS.build(dict(
@@ -445,6 +464,7 @@ def main():
                   rectify_stream=args.rectify_stream, resnet_blocks=args.resnet_blocks, zeroed=zeroed,
                   no_final_norm=args.no_final_norm, overlap_patches=args.overlap_patches,
                   qkv_init_std=args.qkv_init_std, channels_last=args.channels_last,
+                  lr_mult=list(args.lr_mult),
                   frozen=frozen,
                   cfg_options={k: str(v) for k, v in args.cfg_options.items()}, log=[])
     start, losses = time.time(), []
