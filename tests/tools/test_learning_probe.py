@@ -178,3 +178,11 @@ def test_lr_multipliers_scale_the_named_parameters_learning_rate():
     for bad in ('blocks3', '=0.1', 'blocks3=x'):
         with pytest.raises(ValueError, match='PREFIX=MULT'):
             probe.lr_multipliers(base, [bad])
+
+
+def test_attention_entropy_of_a_network_without_attention_is_empty_and_runs_nothing():
+    calls = []
+    body = nn.Conv3d(3, 4, 1)
+    body.register_forward_hook(lambda *_: calls.append(1))
+    assert probe.attention_entropy(Pooled(body), clips()) == {}
+    assert calls == []

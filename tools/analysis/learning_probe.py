@@ -145,6 +145,8 @@ def attention_entropy(model, inputs: torch.Tensor) -> dict:
         if isinstance(module, Attention):
             handles.append(module.register_forward_hook(
                 lambda mod, args, out, name=name: tokens_in.__setitem__(name, (mod, args[0]))))
+    if not handles:  # no global attention (ResNet3d, Video-FocalNet, ...): no forward pass needed
+        return {}
     training = model.training
     model.eval()
     try:
@@ -319,13 +321,13 @@ def lr_multipliers(optim_cfg: dict, pairs) -> dict:
     names contain each ``PREFIX`` of ``pairs`` (``'PREFIX=MULT'`` strings) ``MULT`` times the learning rate."""
     keys = dict(optim_cfg.get('paramwise_cfg', {}).get('custom_keys', {}))
     for pair in pairs:
-        prefix, sep, mult = pair.partition('=')
+        prefix, _, mult = pair.partition('=')
         try:
-            keys[prefix] = dict(keys.get(prefix, {}), lr_mult=float(mult))
+            if not prefix:
+                raise ValueError
+            keys[prefix] = dict(keys.get(prefix, {}), lr_mult=float(mult))  # no '=': float('') fails
         except ValueError:
             raise ValueError(f'--lr-mult {pair!r}: expected PREFIX=MULT, e.g. backbone.blocks3=0.1') from None
-        if not sep or not prefix:
-            raise ValueError(f'--lr-mult {pair!r}: expected PREFIX=MULT, e.g. backbone.blocks3=0.1')
     return dict(optim_cfg, paramwise_cfg=dict(optim_cfg.get('paramwise_cfg', {}), custom_keys=keys))
 
 
