@@ -186,3 +186,36 @@ def test_attention_entropy_of_a_network_without_attention_is_empty_and_runs_noth
     body.register_forward_hook(lambda *_: calls.append(1))
     assert probe.attention_entropy(Pooled(body), clips()) == {}
     assert calls == []
+
+
+def test_block_norms_become_per_channel_batch_norms_and_name_a_miss():
+    torch.manual_seed(0)
+    backbone = _tiny_uniformer()
+    replaced = probe.replace_block_norms(backbone)
+    assert 'blocks3.0.norm1' in replaced and 'blocks4.0.norm2' in replaced
+    assert all(isinstance(m, probe.TokenBatchNorm) for m in
+               (backbone.blocks3[0].norm1, backbone.blocks3[0].norm2, backbone.blocks4[0].norm1))
+    # Each channel normalised over the batch and the tokens (training mode), not each token over its channels.
+    norm = backbone.blocks3[0].norm1.train()
+    tokens = torch.randn(2, 10, norm.num_features) * 3 + 1
+    mean, var = tokens.mean((0, 1)), tokens.var((0, 1), unbiased=False)
+    assert torch.allclose(norm(tokens), (tokens - mean) / (var + norm.eps).sqrt(), atol=1e-5)
+    backbone(torch.randn(2, 3, 4, 32, 32))  # still runs
+    with pytest.raises(ValueError, match='block-norm'):
+        probe.replace_block_norms(nn.Sequential(nn.Conv3d(3, 4, 1)))
+
+
+def test_fixed_query_key_leaves_queries_and_keys_and_trains_the_values():
+    torch.manual_seed(0)
+    backbone = _tiny_uniformer()
+    assert probe.fix_query_key(backbone) == ['blocks3.0.attn.qkv', 'blocks4.0.attn.qkv']
+    qkv = backbone.blocks3[0].attn.qkv
+    before = qkv.weight.detach().clone()
+    optimizer = torch.optim.SGD(backbone.parameters(), lr=0.1)
+    backbone(torch.randn(2, 3, 4, 32, 32)).square().mean().backward()
+    optimizer.step()
+    rows = qkv.out_features // 3
+    assert torch.equal(qkv.weight[:2 * rows], before[:2 * rows])  # queries and keys unchanged
+    assert not torch.equal(qkv.weight[2 * rows:], before[2 * rows:])  # values trained
+    with pytest.raises(ValueError, match='fixed-qk'):
+        probe.fix_query_key(nn.Sequential(nn.Conv3d(3, 4, 1)))

@@ -182,6 +182,32 @@ def reinit_qkv(backbone, std: float) -> list:
     return names
 
 
+def fix_query_key(backbone) -> list:
+    """Keep the query and key projections of every global attention (MMAction2 UniFormer's ``Attention``: the
+    first two thirds of the rows of its fused ``qkv``) at their current values: their gradient is zeroed by a
+    hook, so the optimizer leaves them (AdamW's decoupled weight decay aside) while the values, the output
+    projection and everything else train. With MMAction2's init the attention then stays as uniform as it
+    starts (each block adds the clip's mean value to every token). Returns the names of the ``qkv`` layers."""
+    from mmaction.models.backbones.uniformer import Attention
+    names = []
+    for name, module in backbone.named_modules():
+        if isinstance(module, Attention):
+            rows = 2 * module.qkv.out_features // 3
+
+            def zero_query_key(grad, rows=rows):
+                grad = grad.clone()
+                grad[:rows] = 0
+                return grad
+
+            for param in (module.qkv.weight, module.qkv.bias):
+                if param is not None:
+                    param.register_hook(zero_query_key)
+            names.append(f'{name}.qkv')
+    if not names:
+        raise ValueError('--fixed-qk: the backbone has no global attention (UniFormer Attention) module')
+    return names
+
+
 def linear_probe(model, train_set, val_set, num_train: int, num_classes: int) -> float:
     """Validation accuracy of a ridge-regression classifier (one-hot targets, standardised features, lambda chosen
     on a held-out fifth of the training features) on the backbone's pooled features: how much of the label the
@@ -216,6 +242,25 @@ def replace_patch_norms(backbone) -> None:
     for name, module in list(backbone.named_children()):
         if name.startswith('patch_embed') and isinstance(getattr(module, 'norm', None), torch.nn.LayerNorm):
             module.norm = TokenBatchNorm(module.norm.normalized_shape[0])
+
+
+def replace_block_norms(backbone) -> list:
+    """The pre-norm LayerNorms of every attention block (``blocks*.*.norm1`` / ``norm2`` over ``(N, L, C)``
+    tokens, as in MMAction2's ``SABlock`` and the EMIM block) made :class:`TokenBatchNorm`: the attention and the
+    MLP then see each channel normalised over the batch and the tokens, not each token divided by its own norm.
+    Returns the names of the replaced norms (an error when there are none)."""
+    replaced = []
+    for name, module in list(backbone.named_modules()):
+        if not name.startswith('blocks'):
+            continue
+        for child in ('norm1', 'norm2'):
+            norm = getattr(module, child, None)
+            if isinstance(norm, torch.nn.LayerNorm):
+                setattr(module, child, TokenBatchNorm(norm.normalized_shape[0]))
+                replaced.append(f'{name}.{child}')
+    if not replaced:
+        raise ValueError('--block-norm bn: the backbone has no blocks*.norm1 / norm2 LayerNorm')
+    return replaced
 
 
 def overlap_patch_embeddings(backbone) -> None:
@@ -352,6 +397,8 @@ def main():
                         help='replace the patch stem of a UniFormer-style backbone (see replace_stem)')
     parser.add_argument('--patch-norm', default='ln', choices=('ln', 'bn'),
                         help="'bn': the patch embeddings' LayerNorms made BatchNorms (see replace_patch_norms)")
+    parser.add_argument('--block-norm', default='ln', choices=('ln', 'bn'),
+                        help="'bn': the attention blocks' pre-norm LayerNorms made BatchNorms (see replace_block_norms)")
     parser.add_argument('--conv-stages', type=int, nargs='+', default=(),
                         help='stages (3, 4) whose attention blocks become convolutional UniFormer blocks '
                              '(see replace_attention_blocks)')
@@ -369,6 +416,8 @@ def main():
                              'overlap_patch_embeddings)')
     parser.add_argument('--qkv-init-std', type=float, default=None,
                         help="every global attention's qkv weight re-drawn with this std (see reinit_qkv)")
+    parser.add_argument('--fixed-qk', action='store_true',
+                        help="keep every global attention's query and key projections at init (see fix_query_key)")
     parser.add_argument('--lr-mult', nargs='+', default=(), metavar='PREFIX=MULT',
                         help='parameters whose names contain PREFIX train at MULT x the learning rate '
                              '(e.g. backbone.blocks3=0.1; see lr_multipliers)')
@@ -398,6 +447,7 @@ def main():
     if args.patch_norm == 'bn':
         replace_patch_norms(model.backbone)
     replace_attention_blocks(model.backbone, args.conv_stages)
+    block_norms = replace_block_norms(model.backbone) if args.block_norm == 'bn' else []
     make_blocks_resnet_like(model.backbone, args.dense_local, args.rectify_stream)
     if args.resnet_blocks:
         replace_with_resnet_blocks(model.backbone)
@@ -405,6 +455,7 @@ def main():
         overlap_patch_embeddings(model.backbone)
     if args.qkv_init_std is not None:
         reinit_qkv(model.backbone, args.qkv_init_std)
+    fixed_qk = fix_query_key(model.backbone) if args.fixed_qk else []
     if args.no_final_norm:
         model.backbone.norm = torch.nn.Identity()
     zeroed = zero_init_residual_branches(model.backbone) if args.zero_init_residual else []
@@ -462,11 +513,12 @@ def main():
     print(json.dumps(dict(stage_reversal_at_init={k: round(v, 3) for k, v in stages_at_init.items()})), flush=True)
     record = dict(config=args.config, steps=args.steps, warmup=args.warmup, lr=base_lrs[0],
                   difficulty=args.difficulty, seed=args.seed, stem=args.stem, patch_norm=args.patch_norm,
+                  block_norms=block_norms,
                   conv_stages=list(args.conv_stages), dense_local=args.dense_local,
                   rectify_stream=args.rectify_stream, resnet_blocks=args.resnet_blocks, zeroed=zeroed,
                   no_final_norm=args.no_final_norm, overlap_patches=args.overlap_patches,
                   qkv_init_std=args.qkv_init_std, channels_last=args.channels_last,
-                  lr_mult=list(args.lr_mult),
+                  lr_mult=list(args.lr_mult), fixed_qk=fixed_qk,
                   frozen=frozen,
                   cfg_options={k: str(v) for k, v in args.cfg_options.items()}, log=[])
     start, losses = time.time(), []
