@@ -219,3 +219,19 @@ def test_fixed_query_key_leaves_queries_and_keys_and_trains_the_values():
     assert not torch.equal(qkv.weight[2 * rows:], before[2 * rows:])  # values trained
     with pytest.raises(ValueError, match='fixed-qk'):
         probe.fix_query_key(nn.Sequential(nn.Conv3d(3, 4, 1)))
+
+
+def test_centred_values_make_a_uniform_attention_add_nothing():
+    torch.manual_seed(0)
+    backbone = _tiny_uniformer().eval()
+    attn = backbone.blocks3[0].attn
+    tokens = torch.randn(2, 10, attn.qkv.in_features)
+    assert probe.centre_values(backbone) == ['blocks3.0.attn.qkv', 'blocks4.0.attn.qkv']
+    rows = attn.qkv.out_features // 3
+    with torch.no_grad():
+        attn.qkv.weight[:2 * rows] = 0  # q = k = 0 (no bias): uniform attention, the mean of the values
+        assert torch.allclose(attn(tokens), attn.proj.bias.expand(2, 10, -1), atol=1e-6)
+        values = attn.qkv(tokens)[..., 2 * rows:]
+        assert torch.allclose(values.mean(1), torch.zeros(2, rows), atol=1e-6)
+    with pytest.raises(ValueError, match='centred-values'):
+        probe.centre_values(nn.Sequential(nn.Conv3d(3, 4, 1)))

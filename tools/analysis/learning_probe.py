@@ -208,6 +208,28 @@ def fix_query_key(backbone) -> list:
     return names
 
 
+def centre_values(backbone) -> list:
+    """Subtract, in every global attention (MMAction2 UniFormer's ``Attention``), each clip's mean over its tokens
+    from the values (the last third of the channels of the fused ``qkv`` output), by a forward hook on ``qkv``.
+    Attention weights sum to 1, so every query's output loses the clip's mean value: a uniform attention then adds
+    nothing, a selective one the difference between what it selects and the mean. Returns the ``qkv`` names."""
+    from mmaction.models.backbones.uniformer import Attention
+    names = []
+    for name, module in backbone.named_modules():
+        if isinstance(module, Attention):
+            channels = module.qkv.out_features // 3
+
+            def centred(_, __, out, channels=channels):
+                values = out[..., 2 * channels:]
+                return torch.cat([out[..., :2 * channels], values - values.mean(1, keepdim=True)], -1)
+
+            module.qkv.register_forward_hook(centred)
+            names.append(f'{name}.qkv')
+    if not names:
+        raise ValueError('--centred-values: the backbone has no global attention (UniFormer Attention) module')
+    return names
+
+
 def linear_probe(model, train_set, val_set, num_train: int, num_classes: int) -> float:
     """Validation accuracy of a ridge-regression classifier (one-hot targets, standardised features, lambda chosen
     on a held-out fifth of the training features) on the backbone's pooled features: how much of the label the
@@ -418,6 +440,8 @@ def main():
                         help="every global attention's qkv weight re-drawn with this std (see reinit_qkv)")
     parser.add_argument('--fixed-qk', action='store_true',
                         help="keep every global attention's query and key projections at init (see fix_query_key)")
+    parser.add_argument('--centred-values', action='store_true',
+                        help="every global attention's values minus their mean over the clip (see centre_values)")
     parser.add_argument('--lr-mult', nargs='+', default=(), metavar='PREFIX=MULT',
                         help='parameters whose names contain PREFIX train at MULT x the learning rate '
                              '(e.g. backbone.blocks3=0.1; see lr_multipliers)')
@@ -456,6 +480,7 @@ def main():
     if args.qkv_init_std is not None:
         reinit_qkv(model.backbone, args.qkv_init_std)
     fixed_qk = fix_query_key(model.backbone) if args.fixed_qk else []
+    centred = centre_values(model.backbone) if args.centred_values else []
     if args.no_final_norm:
         model.backbone.norm = torch.nn.Identity()
     zeroed = zero_init_residual_branches(model.backbone) if args.zero_init_residual else []
@@ -518,7 +543,7 @@ def main():
                   rectify_stream=args.rectify_stream, resnet_blocks=args.resnet_blocks, zeroed=zeroed,
                   no_final_norm=args.no_final_norm, overlap_patches=args.overlap_patches,
                   qkv_init_std=args.qkv_init_std, channels_last=args.channels_last,
-                  lr_mult=list(args.lr_mult), fixed_qk=fixed_qk,
+                  lr_mult=list(args.lr_mult), fixed_qk=fixed_qk, centred_values=centred,
                   frozen=frozen,
                   cfg_options={k: str(v) for k, v in args.cfg_options.items()}, log=[])
     start, losses = time.time(), []
