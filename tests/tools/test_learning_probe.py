@@ -89,6 +89,12 @@ def test_resnet_like_blocks_are_dense_and_rectify_the_stream():
     out = block(stream)
     assert out.min() >= 0 and torch.equal(out, torch.relu(block[0](stream)))
     assert not isinstance(backbone.blocks3[0], nn.Sequential)  # attention blocks are left as they are
+    assert probe.rectify_attention_blocks(backbone) == ['blocks3.0', 'blocks4.0']
+    attention = backbone.blocks3[0]
+    stream = torch.randn(2, 16, 4, 2, 2)
+    assert torch.equal(attention(stream), torch.relu(attention[0](stream)))
+    with pytest.raises(ValueError, match='rectify-attention'):
+        probe.rectify_attention_blocks(backbone)  # every attention block is wrapped already
 
 
 def test_freeze_stops_exactly_the_named_parameters_and_names_a_miss():

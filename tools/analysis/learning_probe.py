@@ -331,6 +331,25 @@ def make_blocks_resnet_like(backbone, dense: bool, rectify: bool) -> None:
                 blocks[index] = nn.Sequential(block, nn.ReLU())
 
 
+def rectify_attention_blocks(backbone) -> list:
+    """A ReLU on the residual stream after every attention block (MMAction2's ``SABlock`` and its subclasses, the
+    EMIM block among them), as ``make_blocks_resnet_like(rectify=True)`` does after the convolutional blocks.
+    Returns the names of the wrapped blocks (an error when there are none)."""
+    import torch.nn as nn
+    from mmaction.models.backbones.uniformer import SABlock
+    wrapped = []
+    for name, blocks in backbone.named_children():
+        if not name.startswith('blocks'):
+            continue
+        for index, block in enumerate(blocks):
+            if isinstance(block, SABlock):
+                blocks[index] = nn.Sequential(block, nn.ReLU())
+                wrapped.append(f'{name}.{index}')
+    if not wrapped:
+        raise ValueError('--rectify-attention: the backbone has no attention block (UniFormer SABlock)')
+    return wrapped
+
+
 def replace_with_resnet_blocks(backbone) -> None:
     """Every block of a UniFormer-style backbone (``blocks1`` ... ``blocks4``) made MMAction2's ResNet3d basic
     block of the same width (3x3x3 convolution, BatchNorm, ReLU, 3x3x3 convolution, BatchNorm, identity shortcut,
@@ -430,6 +449,8 @@ def main():
     parser.add_argument('--rectify-stream', action='store_true',
                         help='a ReLU on the residual stream after every convolutional block (see '
                              'make_blocks_resnet_like)')
+    parser.add_argument('--rectify-attention', action='store_true',
+                        help='a ReLU on the stream after every attention block (see rectify_attention_blocks)')
     parser.add_argument('--resnet-blocks', action='store_true',
                         help="every block made ResNet3d's basic block of the same width (see "
                              'replace_with_resnet_blocks)')
@@ -473,6 +494,7 @@ def main():
     replace_attention_blocks(model.backbone, args.conv_stages)
     block_norms = replace_block_norms(model.backbone) if args.block_norm == 'bn' else []
     make_blocks_resnet_like(model.backbone, args.dense_local, args.rectify_stream)
+    rectified_attention = rectify_attention_blocks(model.backbone) if args.rectify_attention else []
     if args.resnet_blocks:
         replace_with_resnet_blocks(model.backbone)
     if args.overlap_patches:
@@ -540,7 +562,8 @@ def main():
                   difficulty=args.difficulty, seed=args.seed, stem=args.stem, patch_norm=args.patch_norm,
                   block_norms=block_norms,
                   conv_stages=list(args.conv_stages), dense_local=args.dense_local,
-                  rectify_stream=args.rectify_stream, resnet_blocks=args.resnet_blocks, zeroed=zeroed,
+                  rectify_stream=args.rectify_stream, rectified_attention=rectified_attention,
+                  resnet_blocks=args.resnet_blocks, zeroed=zeroed,
                   no_final_norm=args.no_final_norm, overlap_patches=args.overlap_patches,
                   qkv_init_std=args.qkv_init_std, channels_last=args.channels_last,
                   lr_mult=list(args.lr_mult), fixed_qk=fixed_qk, centred_values=centred,
