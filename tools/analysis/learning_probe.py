@@ -135,16 +135,24 @@ def stage_reversal_sensitivity(model, inputs: torch.Tensor) -> dict:
     return result
 
 
+def global_attentions(backbone, option: str = None) -> list:
+    """(name, module) of every global self-attention of ``backbone`` (MMAction2 UniFormer's ``Attention``: ``qkv``,
+    ``num_heads``, ``scale``). With ``option``, a backbone without one is an error naming that probe option."""
+    from mmaction.models.backbones.uniformer import Attention
+    found = [(name, module) for name, module in backbone.named_modules() if isinstance(module, Attention)]
+    if option and not found:
+        raise ValueError(f'{option}: the backbone has no global attention (UniFormer Attention) module')
+    return found
+
+
 def attention_entropy(model, inputs: torch.Tensor) -> dict:
     """Per global self-attention module (MMAction2 UniFormer's ``Attention``: ``qkv``, ``num_heads``, ``scale``):
     the entropy of its attention weights over ``inputs``, averaged over queries, heads and clips, divided by
     log(tokens). 1 is uniform attention (every query takes the mean of all tokens), 0 one token per query."""
-    from mmaction.models.backbones.uniformer import Attention
     tokens_in, handles = {}, []
-    for name, module in model.backbone.named_modules():
-        if isinstance(module, Attention):
-            handles.append(module.register_forward_hook(
-                lambda mod, args, out, name=name: tokens_in.__setitem__(name, (mod, args[0]))))
+    for name, module in global_attentions(model.backbone):
+        handles.append(module.register_forward_hook(
+            lambda mod, args, out, name=name: tokens_in.__setitem__(name, (mod, args[0]))))
     if not handles:  # no global attention (ResNet3d, Video-FocalNet, ...): no forward pass needed
         return {}
     training = model.training
@@ -171,14 +179,10 @@ def reinit_qkv(backbone, std: float) -> list:
     """Every global attention's ``qkv`` weight (MMAction2 UniFormer's ``Attention``) drawn again from N(0, std^2):
     with LayerNorm'd tokens of C channels the attention logits then have a standard deviation of about
     std^2 * C (MMAction2's init, std 0.02, gives 0.05-0.1 here: uniform attention). Returns the names."""
-    from mmaction.models.backbones.uniformer import Attention
     names = []
-    for name, module in backbone.named_modules():
-        if isinstance(module, Attention):
-            torch.nn.init.normal_(module.qkv.weight, std=std)
-            names.append(f'{name}.qkv')
-    if not names:
-        raise ValueError('--qkv-init-std: the backbone has no global attention (UniFormer Attention) module')
+    for name, module in global_attentions(backbone, '--qkv-init-std'):
+        torch.nn.init.normal_(module.qkv.weight, std=std)
+        names.append(f'{name}.qkv')
     return names
 
 
@@ -188,23 +192,19 @@ def fix_query_key(backbone) -> list:
     hook, so the optimizer leaves them (AdamW's decoupled weight decay aside) while the values, the output
     projection and everything else train. With MMAction2's init the attention then stays as uniform as it
     starts (each block adds the clip's mean value to every token). Returns the names of the ``qkv`` layers."""
-    from mmaction.models.backbones.uniformer import Attention
     names = []
-    for name, module in backbone.named_modules():
-        if isinstance(module, Attention):
-            rows = 2 * module.qkv.out_features // 3
+    for name, module in global_attentions(backbone, '--fixed-qk'):
+        rows = 2 * module.qkv.out_features // 3
 
-            def zero_query_key(grad, rows=rows):
-                grad = grad.clone()
-                grad[:rows] = 0
-                return grad
+        def zero_query_key(grad, rows=rows):
+            grad = grad.clone()
+            grad[:rows] = 0
+            return grad
 
-            for param in (module.qkv.weight, module.qkv.bias):
-                if param is not None:
-                    param.register_hook(zero_query_key)
-            names.append(f'{name}.qkv')
-    if not names:
-        raise ValueError('--fixed-qk: the backbone has no global attention (UniFormer Attention) module')
+        for param in (module.qkv.weight, module.qkv.bias):
+            if param is not None:
+                param.register_hook(zero_query_key)
+        names.append(f'{name}.qkv')
     return names
 
 
@@ -213,20 +213,16 @@ def centre_values(backbone) -> list:
     from the values (the last third of the channels of the fused ``qkv`` output), by a forward hook on ``qkv``.
     Attention weights sum to 1, so every query's output loses the clip's mean value: a uniform attention then adds
     nothing, a selective one the difference between what it selects and the mean. Returns the ``qkv`` names."""
-    from mmaction.models.backbones.uniformer import Attention
     names = []
-    for name, module in backbone.named_modules():
-        if isinstance(module, Attention):
-            channels = module.qkv.out_features // 3
+    for name, module in global_attentions(backbone, '--centred-values'):
+        channels = module.qkv.out_features // 3
 
-            def centred(_, __, out, channels=channels):
-                values = out[..., 2 * channels:]
-                return torch.cat([out[..., :2 * channels], values - values.mean(1, keepdim=True)], -1)
+        def centred(_, __, out, channels=channels):
+            values = out[..., 2 * channels:]
+            return torch.cat([out[..., :2 * channels], values - values.mean(1, keepdim=True)], -1)
 
-            module.qkv.register_forward_hook(centred)
-            names.append(f'{name}.qkv')
-    if not names:
-        raise ValueError('--centred-values: the backbone has no global attention (UniFormer Attention) module')
+        module.qkv.register_forward_hook(centred)
+        names.append(f'{name}.qkv')
     return names
 
 
