@@ -6,12 +6,13 @@ epoch)``, in the dataloader worker that reads it; epoch 0 and the validation set
 so the online validation set *is* the file generator's validation set (up to the video codec) and a model scores
 the same on both. :class:`EpochIndexSampler` tells the workers the epoch through the indices it yields, which
 works with persistent workers (a hook that set an attribute on the dataset would change only the main process's
-copy). :class:`MotionDemoTubeDataset` does the same for the detection flavour, as action tubes.
+copy). :class:`MotionDemoTubeDataset` does the same for the detection flavour, as action tubes, and
+:class:`MotionDemoAVADataset` as AVA keyframes.
 """
 from typing import Callable, List, Optional, Sequence, Union
 
 import numpy as np
-from mmaction.datasets import BaseActionDataset
+from mmaction.datasets import AVADataset, BaseActionDataset
 from mmaction.registry import DATASETS, DATA_SAMPLERS
 from mmengine.dataset import DefaultSampler
 
@@ -215,3 +216,113 @@ class MotionDemoTubeDataset(RenderedSamples, ActionTubeDataset):
         info.update(array=clip, total_frames=self.num_frames, epoch=epoch)
         return info
 
+
+
+@DATASETS.register_module()
+class MotionDemoAVADataset(RenderedSamples, AVADataset):
+    """The detection flavour of the motion demo as AVA keyframes, rendered when read (``SampleAVAFrames`` then
+    ``ArrayDecode`` in the pipeline).
+
+    What MMAction2's ``AVADataset`` reads from the ``ava_<split>.csv`` / ``ava_proposals_<split>.pkl`` / rawframes
+    of ``generate_motion_demo.py --flavour detection --rawframes``, without the files: one sample per keyframe (every
+    whole second ``s >= 1``, 0-based frame ``s * fps``) at which an actor acts, in the CSV's order, with the CSV's
+    boxes (3 decimals, then scaled to pixels, as ``RawFrameDecode`` scales them) and multi-hot labels (index 0 is
+    AVA's unused background, class ``k`` is index ``k + 1``). Video ``i`` of epoch ``e`` is drawn from the stream
+    seeded by ``(seed, split, i, e)``: epoch 0 and the validation split are the generator's videos; a later training
+    epoch draws new videos and keeps the keyframe slots (video, second), with that drawing's actors as ground truth
+    (none when no actor acts there: a keyframe of background only). The validation ground truth is in
+    ``metainfo['ava_annotations']`` (the CSV rows), which :class:`~mmaction_ext.evaluation.OnlineAVAMetric` reads.
+
+    Args:
+        pipeline (list[dict | callable]): Transforms: ``SampleAVAFrames``, ``ArrayDecode``, ...
+        split (str): ``'train'`` or ``'val'``. Defaults to ``'train'``.
+        num_videos (int): Videos per epoch. Defaults to 16 (the generator's training default).
+        num_frames (int): Frames per video. Defaults to 48.
+        fps (int): Frames per second: keyframe ``s`` is frame ``s * fps``. Defaults to 8.
+        height (int), width (int): Frame size. Defaults to 120, 160.
+        num_actors (tuple[int, int]): Fewest and most actors per video. Defaults to (2, 3).
+        num_classes (int): The first classes of ``MOTION_CLASSES``. Defaults to 12 (the dataset's ``num_classes``
+            is one more, AVA's background index 0).
+        seed (int): The generator's seed. Defaults to 0.
+        difficulty (str): A rung of the difficulty ladder. Defaults to ``'full'``.
+        with_proposals (bool): Give every actor's box at the keyframe as ``proposals`` (score 1, as the generator's
+            proposal file), for two-stage detectors. Defaults to False.
+    """
+
+    def __init__(self, pipeline: List[Union[dict, Callable]], split: str = 'train', num_videos: int = 16,
+                 num_frames: int = 48, fps: int = 8, height: int = 120, width: int = 160,
+                 num_actors: Sequence[int] = (2, 3), num_classes: int = 12, seed: int = 0, difficulty: str = 'full',
+                 with_proposals: bool = False, test_mode: bool = False, **kwargs) -> None:
+        check_demo_arguments('MotionDemoAVADataset', split, num_classes, difficulty)
+        if num_videos < 1 or fps < 1 or num_frames <= fps or not 1 <= num_actors[0] <= num_actors[1]:
+            raise ValueError(f'MotionDemoAVADataset: need num_videos >= 1, fps >= 1, num_frames > fps (a keyframe '
+                             f'at second 1) and 1 <= num_actors[0] <= num_actors[1]; got {num_videos}, {fps}, '
+                             f'{num_frames}, {num_actors}')
+        self.demo_split, self.num_videos, self.num_frames = split, num_videos, num_frames
+        self.height, self.width, self.num_actors = height, width, tuple(num_actors)
+        self.demo_classes, self.seed, self.difficulty = num_classes, seed, difficulty
+        self.with_proposals = with_proposals
+        motion_classes = _synthetic()[1].MOTION_CLASSES
+        kwargs.setdefault('metainfo', dict(classes=tuple(motion_classes[:num_classes])))
+        super().__init__('', pipeline, num_classes=num_classes + 1, start_index=0, timestamp_start=0,
+                         timestamp_end=num_frames // fps, fps=fps, test_mode=test_mode, **kwargs)
+
+    def draw(self, index: int, epoch: int = 0):
+        """Video ``index`` of ``epoch``: a ``DetectionClip`` (its frames drawn when indexed, its actors)."""
+        generate, _, scene = _synthetic()
+        rng = np.random.default_rng(generate.detection_seed(self.seed, self.demo_split, index, epoch))
+        return scene.DetectionClip(rng, self.num_frames, self.height, self.width, self.num_actors, self.demo_classes,
+                                   self.difficulty)
+
+    def keyframes(self, index: int, clip) -> tuple:
+        """The AVA rows and proposals of video ``index`` drawn as ``clip`` (``generate.ava_keyframes``)."""
+        generate = _synthetic()[0]
+        return generate.ava_keyframes(generate.detection_video_name(self.demo_split, index), clip.actors,
+                                      self.height, self.width, self.num_frames, self._FPS)
+
+    def _annotation(self, rows: List[list]) -> dict:
+        """``gt_bboxes`` (pixels), ``gt_labels`` (multi-hot) and ``entity_ids`` of one keyframe's CSV rows, merged
+        by box as ``AVADataset`` merges them."""
+        records = [dict(entity_box=np.array([float(v) for v in row[2:6]]), label=int(row[6]), entity_id=int(row[7]))
+                   for row in rows]
+        if not records:
+            return dict(gt_bboxes=np.zeros((0, 4), np.float32), gt_labels=np.zeros((0, self.num_classes), np.float32),
+                        entity_ids=np.zeros(0, np.int64))
+        bboxes, labels, entity_ids = self.parse_img_record(records)
+        scale = np.array([self.width, self.height, self.width, self.height])
+        return dict(gt_bboxes=(bboxes * scale).astype(np.float32), gt_labels=labels, entity_ids=entity_ids)
+
+    def load_data_list(self) -> List[dict]:
+        all_rows, data_list = [], []
+        for index in range(self.num_videos):
+            rows, _ = self.keyframes(index, self.draw(index))
+            all_rows += rows
+            seconds = sorted({int(row[1]) for row in rows})
+            for second in seconds:  # AVADataset's order: by video, then by second (the CSV's order)
+                video_id = rows[0][0]
+                data_list.append(dict(video_id=video_id, video_index=index, timestamp=second,
+                                      img_key=f'{video_id},{second:04d}', shot_info=(0, self.num_frames),
+                                      fps=self._FPS,
+                                      ann=self._annotation([row for row in rows if int(row[1]) == second])))
+        if not data_list:
+            raise ValueError(f'MotionDemoAVADataset: no actor acts at a keyframe of the {self.num_videos} '
+                             f'{self.demo_split} videos; use more videos or frames')
+        self._metainfo['ava_annotations'] = all_rows
+        return data_list
+
+    def render(self, idx: int) -> dict:
+        """The sample at ``idx`` (``epoch * len(self) + i``) before the pipeline: keyframe ``i`` of its video in that
+        epoch's drawing, with that drawing's ground truth."""
+        epoch, index = divmod(int(idx), len(self))
+        info = self.get_data_info(index)
+        clip = self.draw(info['video_index'], epoch)
+        if epoch or self.with_proposals:
+            rows, proposals = self.keyframes(info['video_index'], clip)
+            if epoch:
+                info.update(self._annotation([row for row in rows if int(row[1]) == info['timestamp']]))
+            if self.with_proposals:
+                scale = np.array([self.width, self.height, self.width, self.height])
+                boxes = proposals[info['img_key']]
+                info.update(proposals=(boxes[:, :4] * scale).astype(np.float32), scores=boxes[:, 4])
+        info.update(array=clip, total_frames=self.num_frames, epoch=epoch)
+        return info

@@ -25,7 +25,7 @@ from mmengine.config import Config, ConfigDict
 from . import REPO_ROOT, load_tool
 
 NUM_TRAIN, NUM_VAL = 2, 1
-ONLINE_DATASETS = ('MotionDemoDataset', 'MotionDemoTubeDataset')
+ONLINE_DATASETS = ('MotionDemoDataset', 'MotionDemoTubeDataset', 'MotionDemoAVADataset')
 VIDEO_FRAMES = 136  # >= every sampler's span: 32 x 4 (EMIM-B32 K400), 8 x 16 (FocusVideo K400)
 
 # One table: backbone type -> (its shrunk arguments, the width the neck / head then reads).

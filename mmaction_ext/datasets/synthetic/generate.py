@@ -31,6 +31,7 @@ from typing import List, Optional, Sequence
 
 import numpy as np
 
+from ...evaluation.metrics.ava_metric import write_ava_label_map
 from .motions import MOTION_CLASSES
 from .scene import DIFFICULTIES, difficulty_settings, render_classification_clip, render_detection_clip
 
@@ -69,6 +70,29 @@ def act_tubes(actors, height: int, width: int) -> dict:
             frame_ids = np.arange(first, last + 1)[:, None] + 1.0  # ACT frames are 1-based
             tubes.setdefault(label, []).append(np.hstack([frame_ids, boxes[first:last + 1]]).astype(np.float32))
     return tubes
+
+
+def ava_keyframes(video: str, actors, height: int, width: int, num_frames: int, fps: int):
+    """The AVA ground truth of a detection clip: a keyframe at every whole second ``s >= 1`` (0-based frame
+    ``s * fps``) that the clip holds.
+
+    Returns:
+        tuple[list[list], dict]: the rows of ``ava_<split>.csv`` (``video, second, x1, y1, x2, y2`` normalised and
+        written with 3 decimals, ``action_id`` 1-based, ``actor_id``), one per actor acting at a keyframe, and the
+        proposals ``{'<video>,<second:04d>': (n, 5) float32 boxes + score 1}`` of every actor at every keyframe.
+    """
+    rows, proposals = [], {}
+    scale = np.array([width, height, width, height], np.float64)
+    boxes = [actor.boxes(height, width) / scale for actor in actors]
+    for second in range(1, (num_frames - 1) // fps + 1):
+        key_frame = second * fps
+        for actor_id, actor in enumerate(actors):
+            label = int(actor.labels[key_frame])
+            if label >= 0:
+                rows.append([video, second, *(f'{v:.3f}' for v in boxes[actor_id][key_frame]), label + 1, actor_id])
+        proposals[f'{video},{second:04d}'] = np.hstack(
+            [np.array([box[key_frame] for box in boxes]), np.ones((len(actors), 1))]).astype(np.float32)
+    return rows, proposals
 
 
 def clip_relpath(split: str, label: int, index: int) -> str:
@@ -244,18 +268,9 @@ def generate_detection(out_dir: str, num_classes: int = 12, num_train: int = 16,
             gt['nframes'][video] = num_frames
             gt['resolution'][video] = (height, width)
             (gt['train_videos'] if split == 'train' else gt['test_videos'])[0].append(video)
-            scale = np.array([width, height, width, height], np.float64)
-            for second in range(1, (num_frames - 1) // fps + 1):
-                key_frame = second * fps
-                keyframe_boxes = []
-                for actor_id, actor in enumerate(actors):
-                    box = actor.boxes(height, width)[key_frame] / scale
-                    keyframe_boxes.append(box)
-                    label = int(actor.labels[key_frame])
-                    if label >= 0:
-                        rows.append([video, second, *(f'{v:.3f}' for v in box), label + 1, actor_id])
-                proposals[f'{video},{second:04d}'] = np.hstack(
-                    [np.array(keyframe_boxes), np.ones((len(keyframe_boxes), 1))]).astype(np.float32)
+            video_rows, video_proposals = ava_keyframes(video, actors, height, width, num_frames, fps)
+            rows += video_rows
+            proposals.update(video_proposals)
             if bar is not None:
                 bar.update()
         with open(osp.join(out_dir, f'ava_{split}.csv'), 'w', newline='') as f:
@@ -267,9 +282,7 @@ def generate_detection(out_dir: str, num_classes: int = 12, num_train: int = 16,
         print()
     with open(osp.join(out_dir, 'motion_demo-GT.pkl'), 'wb') as f:
         pickle.dump(gt, f)
-    with open(osp.join(out_dir, 'action_list.pbtxt'), 'w') as f:
-        for label, name in enumerate(meta['classes']):
-            f.write(f'item {{\n  name: "{name}"\n  id: {label + 1}\n}}\n')
+    write_ava_label_map(osp.join(out_dir, 'action_list.pbtxt'), meta['classes'])
     _write_meta(out_dir, meta)
     return meta
 
