@@ -241,3 +241,33 @@ def test_centred_values_make_a_uniform_attention_add_nothing():
         assert torch.allclose(values.mean(1), torch.zeros(2, rows), atol=1e-6)
     with pytest.raises(ValueError, match='centred-values'):
         probe.centre_values(nn.Sequential(nn.Conv3d(3, 4, 1)))
+
+
+def test_max_pooling_lets_a_small_actor_set_the_pooled_feature():
+    from mmaction.models.heads import I3DHead
+    head = I3DHead(num_classes=3, in_channels=2)
+    probe.set_max_pooling(head)
+    features = torch.zeros(1, 2, 4, 8, 8)
+    features[0, 0, 1, 2, 3] = 5.0  # one token of 256 carries channel 0
+    assert torch.equal(head.avg_pool(features).flatten(), torch.tensor([5.0, 0.0]))
+    with pytest.raises(ValueError, match='--pool max: the head'):
+        probe.set_max_pooling(head)  # already max pooling: not an I3DHead average pool
+
+
+def test_layer_scale_scales_every_branch_and_starts_the_blocks_near_the_identity():
+    torch.manual_seed(0)
+    backbone = _tiny_uniformer().eval()
+    x = torch.randn(1, 3, 4, 32, 32)
+    block_in = {}
+    backbone.blocks3[0].register_forward_pre_hook(lambda m, a: block_in.__setitem__('blocks3', a[0]))
+    names = probe.add_layer_scale(backbone, 0.0)
+    assert names[:2] == ['blocks1.0.conv2', 'blocks1.0.mlp'] and 'blocks4.0.attn' in names and len(names) % 2 == 0
+    with torch.no_grad():
+        backbone(x)
+        block, x3 = backbone.blocks3[0], block_in['blocks3']
+        # scale 0: an attention block adds only its position convolution
+        assert torch.allclose(block(x3), x3 + block.pos_embed(x3))
+    assert backbone.blocks4[0].attn.gamma.requires_grad and backbone.blocks4[0].attn.gamma.shape == (
+        backbone.blocks4[0].norm1.normalized_shape[0], )
+    with pytest.raises(ValueError, match='--layer-scale'):
+        probe.add_layer_scale(nn.Sequential(nn.Conv3d(3, 4, 1)), 0.1)

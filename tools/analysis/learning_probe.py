@@ -327,6 +327,60 @@ def make_blocks_resnet_like(backbone, dense: bool, rectify: bool) -> None:
                 blocks[index] = nn.Sequential(block, nn.ReLU())
 
 
+class LayerScale(torch.nn.Module):
+    """``module``'s output (the first item of a tuple) times a learnable per-channel scale starting at ``init``;
+    ``channel_dim`` -1 for tokens ``(N, L, C)``, 1 for maps ``(N, C, T, H, W)``."""
+
+    def __init__(self, module, channels: int, init: float, channel_dim: int):
+        super().__init__()
+        self.module, self.channel_dim = module, channel_dim
+        self.gamma = torch.nn.Parameter(torch.full((channels, ), float(init)))
+
+    def forward(self, *args, **kwargs):
+        out = self.module(*args, **kwargs)
+        rest = ()
+        if isinstance(out, tuple):
+            out, rest = out[0], out[1:]
+        shape = [1] * out.dim()
+        shape[self.channel_dim] = -1
+        out = out * self.gamma.view(shape)
+        return (out, *rest) if rest else out
+
+
+def add_layer_scale(backbone, init: float) -> list:
+    """LayerScale on both residual branches of every UniFormer block: ``attn`` (global or EMIM attention) and
+    ``mlp`` of an ``SABlock``, ``conv2`` (after the local convolution) and ``mlp`` of a ``CBlock``. Returns the
+    names of the scaled branches (an error when there are none)."""
+    from mmaction.models.backbones.uniformer import CBlock, SABlock
+    scaled = []
+    for name, blocks in backbone.named_children():
+        if not name.startswith('blocks'):
+            continue
+        for index, block in enumerate(blocks):
+            block = block[0] if isinstance(block, torch.nn.Sequential) else block
+            if isinstance(block, SABlock):  # branches on (N, L, C) tokens
+                dim = block.norm1.normalized_shape[0]
+                block.attn = LayerScale(block.attn, dim, init, -1)
+                block.mlp = LayerScale(block.mlp, dim, init, -1)
+                scaled += [f'{name}.{index}.attn', f'{name}.{index}.mlp']
+            elif isinstance(block, CBlock):
+                dim = block.conv2.out_channels
+                block.conv2 = LayerScale(block.conv2, dim, init, 1)
+                block.mlp = LayerScale(block.mlp, dim, init, 1)
+                scaled += [f'{name}.{index}.conv2', f'{name}.{index}.mlp']
+    if not scaled:
+        raise ValueError('--layer-scale: the backbone has no UniFormer block (SABlock / CBlock)')
+    return scaled
+
+
+def set_max_pooling(head) -> None:
+    """The head's average pooling over space-time (``avg_pool`` of MMAction2's ``I3DHead`` and its peers) made a max
+    pooling: the pooled feature is then set by the tokens where each channel is largest, however few."""
+    if not isinstance(getattr(head, 'avg_pool', None), torch.nn.AdaptiveAvgPool3d):
+        raise ValueError(f'--pool max: the head ({type(head).__name__}) has no avg_pool AdaptiveAvgPool3d')
+    head.avg_pool = torch.nn.AdaptiveMaxPool3d(head.avg_pool.output_size)
+
+
 def rectify_attention_blocks(backbone) -> list:
     """A ReLU on the residual stream after every attention block (MMAction2's ``SABlock`` and its subclasses, the
     EMIM block among them), as ``make_blocks_resnet_like(rectify=True)`` does after the convolutional blocks.
@@ -462,6 +516,12 @@ def main():
     parser.add_argument('--lr-mult', nargs='+', default=(), metavar='PREFIX=MULT',
                         help='parameters whose names contain PREFIX train at MULT x the learning rate '
                              '(e.g. backbone.blocks3=0.1; see lr_multipliers)')
+    parser.add_argument('--layer-scale', type=float, default=None, metavar='INIT',
+                        help='every block branch (attention / local convolution and MLP) multiplied by a learnable '
+                             'per-channel scale starting at INIT (LayerScale, CaiT / ConvNeXt)')
+    parser.add_argument('--pool', default='avg', choices=('avg', 'max'),
+                        help="the head's pooling over space-time: 'max' lets the few tokens of a small actor set the "
+                             'pooled feature whatever their share of the clip')
     parser.add_argument('--no-final-norm', action='store_true',
                         help="the backbone's last norm (UniFormer's BatchNorm after stage 4) made the identity")
     parser.add_argument('--zero-init-residual', action='store_true',
@@ -501,6 +561,9 @@ def main():
     centred = centre_values(model.backbone) if args.centred_values else []
     if args.no_final_norm:
         model.backbone.norm = torch.nn.Identity()
+    if args.pool == 'max':
+        set_max_pooling(model.cls_head)
+    layer_scaled = add_layer_scale(model.backbone, args.layer_scale) if args.layer_scale is not None else []
     zeroed = zero_init_residual_branches(model.backbone) if args.zero_init_residual else []
     frozen = freeze(model.backbone, args.freeze)
     if args.channels_last:
@@ -560,7 +623,7 @@ def main():
                   conv_stages=list(args.conv_stages), dense_local=args.dense_local,
                   rectify_stream=args.rectify_stream, rectified_attention=rectified_attention,
                   resnet_blocks=args.resnet_blocks, zeroed=zeroed,
-                  no_final_norm=args.no_final_norm, overlap_patches=args.overlap_patches,
+                  no_final_norm=args.no_final_norm, pool=args.pool, layer_scaled=layer_scaled, layer_scale=args.layer_scale, overlap_patches=args.overlap_patches,
                   qkv_init_std=args.qkv_init_std, channels_last=args.channels_last,
                   lr_mult=list(args.lr_mult), fixed_qk=fixed_qk, centred_values=centred,
                   frozen=frozen,
