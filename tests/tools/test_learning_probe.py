@@ -271,3 +271,31 @@ def test_layer_scale_scales_every_branch_and_starts_the_blocks_near_the_identity
         backbone.blocks4[0].norm1.normalized_shape[0], )
     with pytest.raises(ValueError, match='--layer-scale'):
         probe.add_layer_scale(nn.Sequential(nn.Conv3d(3, 4, 1)), 0.1)
+
+
+class Scale(nn.Module):
+    def __init__(self, factor):
+        super().__init__()
+        self.factor = factor
+
+    def forward(self, x):
+        return x * self.factor
+
+
+def test_block_stats_measure_each_blocks_update_and_gradient_gain():
+    backbone = nn.Module()
+    backbone.patch_embed1 = nn.Conv3d(3, 4, 1)
+    backbone.blocks1 = nn.ModuleList([nn.Identity(), Scale(2.0), Scale(0.25)])
+    stats = probe.BlockStats(backbone)
+    x = torch.randn(2, 3, 2, 4, 4, requires_grad=True)
+    y = backbone.patch_embed1(x)
+    for block in backbone.blocks1:
+        y = block(y)
+    y.sum().backward()
+    values = stats.values
+    assert values['update/blocks1.0'] == pytest.approx(0.0) and values['gain/blocks1.0'] == pytest.approx(1.0)
+    assert values['update/blocks1.1'] == pytest.approx(1.0) and values['gain/blocks1.1'] == pytest.approx(2.0)
+    assert values['update/blocks1.2'] == pytest.approx(0.75) and values['gain/blocks1.2'] == pytest.approx(0.25)
+    assert 'update/patch_embed1' not in values and values['gain/patch_embed1'] > 0
+    with pytest.raises(ValueError, match='--block-stats'):
+        probe.BlockStats(nn.Sequential(nn.Conv3d(3, 4, 1)))

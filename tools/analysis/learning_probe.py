@@ -467,6 +467,39 @@ def lr_multipliers(optim_cfg: dict, pairs) -> dict:
     return dict(optim_cfg, paramwise_cfg=dict(optim_cfg.get('paramwise_cfg', {}), custom_keys=keys))
 
 
+class BlockStats:
+    """Per block of a UniFormer-style backbone (every module of ``blocks1`` ... and every ``patch_embed*``), on the
+    last training batch: ``update/<name>``, how much the block changes the stream, ``||out - in|| / ||in||`` (for a
+    patch embedding, whose input and output differ in shape, not recorded); ``gain/<name>``, how much of the loss
+    gradient passes back through it, ``||dL/d in|| / ||dL/d out||`` (1 for the identity; near 0 where the block
+    stops the gradient that reaches the stem)."""
+
+    def __init__(self, backbone):
+        self.values = {}
+        self.modules = [(f'{name}.{i}', block) for name, blocks in backbone.named_children()
+                        if name.startswith('blocks') for i, block in enumerate(blocks)]
+        self.modules += [(name, m) for name, m in backbone.named_children() if name.startswith('patch_embed')]
+        if not self.modules:
+            raise ValueError('--block-stats: the backbone has no blocks* / patch_embed* modules')
+        for name, module in self.modules:
+            module.register_forward_hook(self._forward(name))
+            module.register_full_backward_hook(self._backward(name))
+
+    def _forward(self, name):
+        def hook(_, args, out):
+            x = args[0]
+            out = out[0] if isinstance(out, tuple) else out
+            if torch.is_tensor(x) and torch.is_tensor(out) and x.shape == out.shape:
+                self.values[f'update/{name}'] = float((out - x).detach().norm() / x.detach().norm().clamp_min(1e-12))
+        return hook
+
+    def _backward(self, name):
+        def hook(_, grad_input, grad_output):
+            if grad_input and grad_input[0] is not None and grad_output and grad_output[0] is not None:
+                self.values[f'gain/{name}'] = float(grad_input[0].norm() / grad_output[0].norm().clamp_min(1e-30))
+        return hook
+
+
 def stage_modules(backbone):
     """(name, module) of the backbone's stages: its children that hold parameters."""
     return [(name, m) for name, m in backbone.named_children() if any(True for _ in m.parameters())]
@@ -519,6 +552,9 @@ def main():
     parser.add_argument('--layer-scale', type=float, default=None, metavar='INIT',
                         help='every block branch (attention / local convolution and MLP) multiplied by a learnable '
                              'per-channel scale starting at INIT (LayerScale, CaiT / ConvNeXt)')
+    parser.add_argument('--block-stats', action='store_true',
+                        help="log each block's relative update of the stream and the gradient's gain through it "
+                             '(see BlockStats)')
     parser.add_argument('--pool', default='avg', choices=('avg', 'max'),
                         help="the head's pooling over space-time: 'max' lets the few tokens of a small actor set the "
                              'pooled feature whatever their share of the clip')
@@ -591,6 +627,7 @@ def main():
 
     stages = stage_modules(model.backbone)
     outputs = {}
+    block_stats = BlockStats(model.backbone) if args.block_stats else None
 
     def keep(name):
         def hook(_, __, out):
@@ -648,6 +685,8 @@ def main():
             for name, out in outputs.items():
                 entry[f'spread/{name}'] = relative_spread(out)
                 entry[f'std/{name}'] = float(out.detach().float().std())
+            if block_stats is not None:  # the training batch's, before the measuring passes below run the hooks
+                entry.update(block_stats.values)
             with torch.no_grad():
                 logits = model(data['inputs'], mode='tensor')
             entry['spread/logits'] = relative_spread(logits)
