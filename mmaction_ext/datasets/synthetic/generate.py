@@ -31,7 +31,7 @@ from typing import List, Optional, Sequence
 
 import numpy as np
 
-from ...evaluation.metrics.ava_metric import write_ava_label_map
+from ..ava_annotations import write_ava_label_map
 from .motions import MOTION_CLASSES
 from .scene import DIFFICULTIES, difficulty_settings, render_classification_clip, render_detection_clip
 

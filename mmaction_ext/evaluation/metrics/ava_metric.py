@@ -7,12 +7,7 @@ from typing import List, Optional, Sequence
 from mmaction.evaluation import AVAMetric
 from mmaction.registry import METRICS
 
-
-def write_ava_label_map(path: str, class_names: Sequence[str]) -> None:
-    """An AVA label map (``item { name, id }``, ids from 1) for ``class_names``, as ``ava_eval`` reads it."""
-    with open(path, 'w') as f:
-        for label, name in enumerate(class_names, 1):
-            f.write(f'item {{\n  name: "{name}"\n  id: {label}\n}}\n')
+from ...datasets.ava_annotations import write_ava_label_map
 
 
 @METRICS.register_module()
