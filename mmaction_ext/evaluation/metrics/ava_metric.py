@@ -8,10 +8,11 @@ from mmaction.evaluation import AVAMetric
 from mmaction.registry import METRICS
 
 from ...datasets.ava_annotations import write_ava_label_map
+from .dataset_meta import ReadsDatasetMeta
 
 
 @METRICS.register_module()
-class OnlineAVAMetric(AVAMetric):
+class OnlineAVAMetric(ReadsDatasetMeta, AVAMetric):
     """``AVAMetric`` (frame-mAP@0.5 by MMAction2's ``ava_eval``) whose ground truth may come from the dataset.
 
     With ``ann_file`` None, the ground truth is the dataset's ``metainfo['ava_annotations']`` (rows of an AVA CSV:
@@ -36,14 +37,8 @@ class OnlineAVAMetric(AVAMetric):
         self.from_dataset = ann_file is None
         self.fixed_num_classes = num_classes
 
-    @property
-    def dataset_meta(self) -> Optional[dict]:
-        return self._dataset_meta
-
-    @dataset_meta.setter
-    def dataset_meta(self, meta: Optional[dict]) -> None:
-        self._dataset_meta = meta
-        if self.fixed_num_classes is None and meta and meta.get('classes'):
+    def read_dataset_meta(self, meta: dict) -> None:
+        if self.fixed_num_classes is None and meta.get('classes'):
             self.num_classes = len(meta['classes']) + 1
 
     def _ground_truth(self) -> tuple:

@@ -22,9 +22,10 @@ from mmengine.logging import MMLogger
 from ...datasets.act_annotations import load_act_annotations
 from ...structures import check_pred_tubes, frame_detections_from_tubes, to_numpy
 from ..functional import VIDEO_IOU_RANGE, build_video_tubes, check_link_options, frame_ap, resolve_convention, video_ap
+from .dataset_meta import ReadsDatasetMeta
 
 
-class ActionTubeMetric(BaseMetric):
+class ActionTubeMetric(ReadsDatasetMeta, BaseMetric):
     """Shared collection of frame detections; see the module docstring for the prediction format.
 
     Args:
@@ -69,15 +70,9 @@ class ActionTubeMetric(BaseMetric):
         self.video_index = {video: i for i, video in enumerate(self.videos)}
         self.num_classes = len(annos['labels'])
 
-    @property
-    def dataset_meta(self) -> Optional[dict]:
-        return self._dataset_meta
-
-    @dataset_meta.setter
-    def dataset_meta(self, meta: Optional[dict]) -> None:
+    def read_dataset_meta(self, meta: dict) -> None:
         # Without ann_file, the ground truth is the dataset's own (an online dataset: MotionDemoTubeDataset).
-        self._dataset_meta = meta
-        if self.ann_file is None and meta and 'act_annotations' in meta:
+        if self.ann_file is None and 'act_annotations' in meta:
             self._use_annotations(meta['act_annotations'], 'the dataset\'s act_annotations')
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
