@@ -254,6 +254,9 @@ class MotionDemoAVADataset(RenderedSamples, AVADataset):
                  num_actors: Sequence[int] = (2, 3), num_classes: int = 12, seed: int = 0, difficulty: str = 'full',
                  with_proposals: bool = False, test_mode: bool = False, **kwargs) -> None:
         check_demo_arguments('MotionDemoAVADataset', split, num_classes, difficulty)
+        if kwargs.get('custom_classes') is not None:
+            raise ValueError('MotionDemoAVADataset: custom_classes needs an AVA label file; the demo has none (choose '
+                             'the first classes with num_classes)')
         if num_videos < 1 or fps < 1 or num_frames <= fps or not 1 <= num_actors[0] <= num_actors[1]:
             raise ValueError(f'MotionDemoAVADataset: need num_videos >= 1, fps >= 1, num_frames > fps (a keyframe '
                              f'at second 1) and 1 <= num_actors[0] <= num_actors[1]; got {num_videos}, {fps}, '

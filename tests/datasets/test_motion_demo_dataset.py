@@ -241,6 +241,7 @@ def test_ava_dataset_draws_new_videos_every_epoch_and_keeps_its_slots():
     (dict(num_frames=8), r'num_frames > fps \(a keyframe at second 1\)'),
     (dict(num_actors=(3, 2)), r'1 <= num_actors\[0\] <= num_actors\[1\]'),
     (dict(split='test'), "MotionDemoAVADataset: split must be 'train' or 'val'"),
+    (dict(custom_classes=[1, 2]), 'custom_classes needs an AVA label file'),
 ])
 def test_ava_dataset_bad_arguments_are_named(kwargs, message):
     with pytest.raises(ValueError, match=message):
