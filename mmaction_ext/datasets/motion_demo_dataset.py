@@ -143,8 +143,25 @@ class EpochIndexSampler(DefaultSampler):
 
 
 
+class RenderedDetectionVideos(RenderedSamples):
+    """The detection demo's videos, drawn as the file generator draws them (``demo_split``, ``num_frames``,
+    ``height``, ``width``, ``num_actors``, ``demo_classes``, ``seed``, ``difficulty`` set by the dataset)."""
+
+    def draw(self, index: int, epoch: int = 0):
+        """Video ``index`` of ``epoch``: a ``DetectionClip`` (its frames drawn when indexed, its actors)."""
+        generate, _, scene = _synthetic()
+        rng = np.random.default_rng(generate.detection_seed(self.seed, self.demo_split, index, epoch))
+        return scene.DetectionClip(rng, self.num_frames, self.height, self.width, self.num_actors, self.demo_classes,
+                                   self.difficulty)
+
+    @property
+    def pixel_scale(self) -> np.ndarray:
+        """``(width, height, width, height)``: normalised ``x1, y1, x2, y2`` to pixels."""
+        return np.array([self.width, self.height, self.width, self.height])
+
+
 @DATASETS.register_module()
-class MotionDemoTubeDataset(RenderedSamples, ActionTubeDataset):
+class MotionDemoTubeDataset(RenderedDetectionVideos, ActionTubeDataset):
     """The detection flavour of the motion demo as action tubes, rendered when read (``ArrayDecode`` in the pipeline).
 
     What ``ActionTubeDataset`` reads from an ACT pickle and the videos of ``generate_motion_demo.py --flavour
@@ -177,16 +194,10 @@ class MotionDemoTubeDataset(RenderedSamples, ActionTubeDataset):
                              f'1 <= num_actors[0] <= num_actors[1]; got {num_videos}, {height}x{width}, {num_actors}')
         self.demo_split, self.num_videos, self.num_frames = split, num_videos, num_frames
         self.height, self.width, self.num_actors = height, width, tuple(num_actors)
-        self.seed, self.difficulty = seed, difficulty
+        self.demo_classes, self.seed, self.difficulty = num_classes, seed, difficulty
         super().__init__('', pipeline, data_prefix=dict(video=''), subset='train' if split == 'train' else 'test',
                          clip_len=clip_len, sampling=sampling, test_mode=test_mode, num_classes=num_classes, **kwargs)
 
-    def draw(self, index: int, epoch: int = 0):
-        """Video ``index`` of ``epoch``: a ``DetectionClip`` (its frames drawn when indexed, its actors)."""
-        generate, _, scene = _synthetic()
-        rng = np.random.default_rng(generate.detection_seed(self.seed, self.demo_split, index, epoch))
-        return scene.DetectionClip(rng, self.num_frames, self.height, self.width, self.num_actors, self.num_classes,
-                             self.difficulty)
 
     def load_data_list(self) -> List[dict]:
         generate, motions, _ = _synthetic()
@@ -217,9 +228,8 @@ class MotionDemoTubeDataset(RenderedSamples, ActionTubeDataset):
         return info
 
 
-
 @DATASETS.register_module()
-class MotionDemoAVADataset(RenderedSamples, AVADataset):
+class MotionDemoAVADataset(RenderedDetectionVideos, AVADataset):
     """The detection flavour of the motion demo as AVA keyframes, rendered when read (``SampleAVAFrames`` then
     ``ArrayDecode`` in the pipeline).
 
@@ -270,12 +280,6 @@ class MotionDemoAVADataset(RenderedSamples, AVADataset):
         super().__init__('', pipeline, num_classes=num_classes + 1, start_index=0, timestamp_start=0,
                          timestamp_end=num_frames // fps, fps=fps, test_mode=test_mode, **kwargs)
 
-    def draw(self, index: int, epoch: int = 0):
-        """Video ``index`` of ``epoch``: a ``DetectionClip`` (its frames drawn when indexed, its actors)."""
-        generate, _, scene = _synthetic()
-        rng = np.random.default_rng(generate.detection_seed(self.seed, self.demo_split, index, epoch))
-        return scene.DetectionClip(rng, self.num_frames, self.height, self.width, self.num_actors, self.demo_classes,
-                                   self.difficulty)
 
     def keyframes(self, index: int, clip) -> tuple:
         """The AVA rows and proposals of video ``index`` drawn as ``clip`` (``generate.ava_keyframes``)."""
@@ -292,8 +296,7 @@ class MotionDemoAVADataset(RenderedSamples, AVADataset):
             return dict(gt_bboxes=np.zeros((0, 4), np.float32), gt_labels=np.zeros((0, self.num_classes), np.float32),
                         entity_ids=np.zeros(0, np.int64))
         bboxes, labels, entity_ids = self.parse_img_record(records)
-        scale = np.array([self.width, self.height, self.width, self.height])
-        return dict(gt_bboxes=(bboxes * scale).astype(np.float32), gt_labels=labels, entity_ids=entity_ids)
+        return dict(gt_bboxes=(bboxes * self.pixel_scale).astype(np.float32), gt_labels=labels, entity_ids=entity_ids)
 
     def load_data_list(self) -> List[dict]:
         all_rows, data_list = [], []
@@ -302,7 +305,7 @@ class MotionDemoAVADataset(RenderedSamples, AVADataset):
             all_rows += rows
             seconds = sorted({int(row[1]) for row in rows})
             for second in seconds:  # AVADataset's order: by video, then by second (the CSV's order)
-                video_id = rows[0][0]
+                video_id = rows[0][0]  # every row of the video names it
                 data_list.append(dict(video_id=video_id, video_index=index, timestamp=second,
                                       img_key=f'{video_id},{second:04d}', shot_info=(0, self.num_frames),
                                       fps=self._FPS,
@@ -324,8 +327,7 @@ class MotionDemoAVADataset(RenderedSamples, AVADataset):
             if epoch:
                 info.update(self._annotation([row for row in rows if int(row[1]) == info['timestamp']]))
             if self.with_proposals:
-                scale = np.array([self.width, self.height, self.width, self.height])
                 boxes = proposals[info['img_key']]
-                info.update(proposals=(boxes[:, :4] * scale).astype(np.float32), scores=boxes[:, 4])
+                info.update(proposals=(boxes[:, :4] * self.pixel_scale).astype(np.float32), scores=boxes[:, 4])
         info.update(array=clip, total_frames=self.num_frames, epoch=epoch)
         return info

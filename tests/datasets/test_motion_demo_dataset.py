@@ -271,6 +271,9 @@ def test_online_ava_metric_scores_the_datasets_ground_truth_as_avametric_scores_
     generate_detection(str(tmp_path), num_train=1, num_val=3, num_frames=24, height=64, width=96, fps=8,
                        progress=False)
     online = build_ava(split='val', test_mode=True)
+    for files_without in (dict(num_classes=13), dict(label_file='labels.pbtxt')):
+        with pytest.raises(ValueError, match='needs its label_file and num_classes'):
+            METRICS.build(dict(type='OnlineAVAMetric', ann_file='gt.csv', **files_without))
     metric = METRICS.build(dict(type='OnlineAVAMetric'))
     with pytest.raises(ValueError, match="no ann_file, and the dataset gives no ground truth"):
         metric.process({}, [])
@@ -290,8 +293,8 @@ def test_online_ava_metric_scores_the_datasets_ground_truth_as_avametric_scores_
 
 
 def test_a_background_keyframe_of_a_later_epoch_trains_the_tiny_csa():
-    """About one later-epoch keyframe in 13 has no acting actor (its slot was drawn anew): the AVA config's detector
-    takes it as all no-object (finite class / confidence losses, no box loss) and gets gradients."""
+    """Some later-epoch keyframes have no acting actor (their slot was drawn anew): the AVA config's detector
+    takes them as all no-object (finite class / confidence losses, no box loss) and gets gradients."""
     from mmaction.registry import MODELS
     from mmengine.config import Config
 

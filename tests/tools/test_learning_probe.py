@@ -297,5 +297,9 @@ def test_block_stats_measure_each_blocks_update_and_gradient_gain():
     assert values['update/blocks1.1'] == pytest.approx(1.0) and values['gain/blocks1.1'] == pytest.approx(2.0)
     assert values['update/blocks1.2'] == pytest.approx(0.75) and values['gain/blocks1.2'] == pytest.approx(0.25)
     assert 'update/patch_embed1' not in values and values['gain/patch_embed1'] > 0
+    stats.active = False  # passes between logged steps leave the values as they are
+    backbone.blocks1[1].factor = 3.0  # would record an update of 2
+    backbone.blocks1[1](torch.ones(1, 4, 2, 4, 4))
+    assert stats.values['update/blocks1.1'] == pytest.approx(1.0) and len(stats.values) == len(values)
     with pytest.raises(ValueError, match='--block-stats'):
         probe.BlockStats(nn.Sequential(nn.Conv3d(3, 4, 1)))

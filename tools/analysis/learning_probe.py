@@ -469,13 +469,14 @@ def lr_multipliers(optim_cfg: dict, pairs) -> dict:
 
 class BlockStats:
     """Per block of a UniFormer-style backbone (every module of ``blocks1`` ... and every ``patch_embed*``), on the
-    last training batch: ``update/<name>``, how much the block changes the stream, ``||out - in|| / ||in||`` (for a
+    passes made while ``active`` is True (the probe sets it for the training batches it logs only):
+    ``update/<name>``, how much the block changes the stream, ``||out - in|| / ||in||`` (for a
     patch embedding, whose input and output differ in shape, not recorded); ``gain/<name>``, how much of the loss
     gradient passes back through it, ``||dL/d in|| / ||dL/d out||`` (1 for the identity; near 0 where the block
     stops the gradient that reaches the stem)."""
 
     def __init__(self, backbone):
-        self.values = {}
+        self.values, self.active = {}, True
         self.modules = [(f'{name}.{i}', block) for name, blocks in backbone.named_children()
                         if name.startswith('blocks') for i, block in enumerate(blocks)]
         self.modules += [(name, m) for name, m in backbone.named_children() if name.startswith('patch_embed')]
@@ -487,6 +488,8 @@ class BlockStats:
 
     def _forward(self, name):
         def hook(_, args, out):
+            if not self.active:
+                return
             x = args[0]
             out = out[0] if isinstance(out, tuple) else out
             if torch.is_tensor(x) and torch.is_tensor(out) and x.shape == out.shape:
@@ -495,7 +498,7 @@ class BlockStats:
 
     def _backward(self, name):
         def hook(_, grad_input, grad_output):
-            if grad_input and grad_input[0] is not None and grad_output and grad_output[0] is not None:
+            if self.active and grad_input and grad_input[0] is not None and grad_output and grad_output[0] is not None:
                 self.values[f'gain/{name}'] = float(grad_input[0].norm() / grad_output[0].norm().clamp_min(1e-30))
         return hook
 
@@ -660,7 +663,8 @@ def main():
                   conv_stages=list(args.conv_stages), dense_local=args.dense_local,
                   rectify_stream=args.rectify_stream, rectified_attention=rectified_attention,
                   resnet_blocks=args.resnet_blocks, zeroed=zeroed,
-                  no_final_norm=args.no_final_norm, pool=args.pool, layer_scaled=layer_scaled, layer_scale=args.layer_scale, overlap_patches=args.overlap_patches,
+                  no_final_norm=args.no_final_norm, pool=args.pool, layer_scaled=layer_scaled,
+                  layer_scale=args.layer_scale, overlap_patches=args.overlap_patches,
                   qkv_init_std=args.qkv_init_std, channels_last=args.channels_last,
                   lr_mult=list(args.lr_mult), fixed_qk=fixed_qk, centred_values=centred,
                   frozen=frozen,
@@ -673,11 +677,14 @@ def main():
                   0.5 * (1 + math.cos(math.pi * (step - args.warmup) / max(1, args.steps - args.warmup))))
         for group, lr in zip(optim_wrapper.optimizer.param_groups, base_lrs):
             group['lr'] = lr * factor
+        logged = step % args.log_every == 0 or step == args.steps - 1
+        if block_stats is not None:  # hooks measure only the training batches that are logged
+            block_stats.active = logged
         data = model.data_preprocessor(batch, training=True)
         loss_dict = model(**data, mode='loss')
         loss = sum(v for k, v in loss_dict.items() if 'loss' in k)
         optim_wrapper.backward(loss)
-        if step % args.log_every == 0 or step == args.steps - 1:
+        if logged:
             entry = dict(step=step, loss=float(loss), time=time.time() - start)
             for name, module in stages + [('head', model.cls_head)]:
                 grads = [p.grad.norm() ** 2 for p in module.parameters() if p.grad is not None]
@@ -685,7 +692,8 @@ def main():
             for name, out in outputs.items():
                 entry[f'spread/{name}'] = relative_spread(out)
                 entry[f'std/{name}'] = float(out.detach().float().std())
-            if block_stats is not None:  # the training batch's, before the measuring passes below run the hooks
+            if block_stats is not None:  # the training batch's; the measuring passes below are not recorded
+                block_stats.active = False
                 entry.update(block_stats.values)
             with torch.no_grad():
                 logits = model(data['inputs'], mode='tensor')

@@ -25,14 +25,15 @@ class OnlineAVAMetric(ReadsDatasetMeta, AVAMetric):
         exclude_file (str, optional): Excluded timestamps; None: none. Defaults to None.
         label_file (str, optional): The label map; None with ``ann_file`` None: the dataset's classes.
         num_classes (int, optional): Classes of the detector's scores including AVA's background index 0; None: the
-            dataset's classes plus one. Defaults to None.
+            dataset's classes plus one (needed with ``ann_file``). Defaults to None.
         **kwargs: As ``AVAMetric`` (``options``, ``action_thr``, ``custom_classes``, ...).
     """
 
     def __init__(self, ann_file: Optional[str] = None, exclude_file: Optional[str] = None,
                  label_file: Optional[str] = None, num_classes: Optional[int] = None, **kwargs) -> None:
-        if ann_file is not None and label_file is None:
-            raise ValueError(f'OnlineAVAMetric: ann_file {ann_file!r} needs its label_file')
+        if ann_file is not None and (label_file is None or num_classes is None):
+            raise ValueError(f'OnlineAVAMetric: ann_file {ann_file!r} needs its label_file and num_classes (the class '
+                             'count is read from the dataset only with its ground truth)')
         super().__init__(ann_file, exclude_file, label_file, num_classes=num_classes or 0, **kwargs)
         self.from_dataset = ann_file is None
         self.fixed_num_classes = num_classes
