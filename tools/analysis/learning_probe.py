@@ -26,6 +26,7 @@ from mmengine.registry import init_default_scope
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))  # run from a checkout too
 import mmaction_ext  # noqa: E402,F401  registers the modules
+from mmaction_ext.models.layers import TokenBatchNorm  # noqa: E402
 
 
 def online_pipeline(pipeline):
@@ -245,14 +246,6 @@ def linear_probe(model, train_set, val_set, num_train: int, num_classes: int) ->
               for lam in lams]
     weights = solve(x, targets, lams[int(torch.tensor(scores).argmax())])
     return float(((xv @ weights).argmax(1) == yv).float().mean())
-
-
-class TokenBatchNorm(torch.nn.BatchNorm1d):
-    """BatchNorm over the channels of ``(N, L, C)`` tokens: each channel normalised over the batch and the tokens,
-    where LayerNorm normalises each token over its channels."""
-
-    def forward(self, x):
-        return super().forward(x.transpose(1, 2)).transpose(1, 2)
 
 
 def replace_patch_norms(backbone) -> None:

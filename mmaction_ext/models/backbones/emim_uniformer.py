@@ -5,13 +5,16 @@ stages 3-4 attend, per query, to a local window of the next frame (:class:`EMIMA
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
-from mmaction.models.backbones.uniformer import SABlock, UniFormer
+from mmaction.models.backbones.uniformer import CBlock, SABlock, UniFormer
 from mmaction.registry import MODELS
+from mmcv.cnn import build_activation_layer
 from mmcv.cnn.bricks import DropPath
 from mmengine.model import BaseModule
+from torch import nn
 
 from ...fileio import load_official_state_dict
 from ..layers.emim_attention import EMIMAttention
+from ..layers.token_norm import TokenBatchNorm
 from ..utils import load_state_dict_logged, require_pretrained_file
 
 # Which blocks of a stage get EMIM ('E') or keep global MHSA ('O'), Table 8: the pattern of each pair of
@@ -73,6 +76,24 @@ class UniFormerEMIM(UniFormer):
             UniFormer). Defaults to ``'average'``.
         pretrained2d (bool): Unused (the checkpoint's own weights tell 2D from 3D); kept for the configs
             of MMAction2's UniFormer. Defaults to False.
+        patch_norm (str): Norm of every patch embedding's tokens: ``'LN'`` (UniFormer's LayerNorm per token) or
+            ``'BN'`` (:class:`TokenBatchNorm`: per channel over the batch and the tokens). Defaults to ``'LN'``.
+        stem_act_cfg (dict, optional): Activation after the first patch embedding (e.g. ``dict(type='ReLU')``).
+            Defaults to None (none, as UniFormer).
+        overlap_patch_embed (bool): Patch embeddings 2-4 as 3x3x3 convolutions with stride (1, 2, 2) and padding 1
+            (overlapping, mixing neighbouring frames, keeping the last row and column of an odd-sized map) instead
+            of UniFormer's 1x2x2 patches with stride 2. Defaults to False.
+        local_conv (str): The token mixer of the convolutional blocks of stages 1-2: ``'depthwise'`` (UniFormer's
+            depthwise 5x5x5) or ``'dense'`` (a 3x3x3 convolution mixing every channel). Defaults to ``'depthwise'``.
+        stream_act_cfg (dict, optional): Activation applied to the residual stream after every block (e.g.
+            ``dict(type='ReLU')``: ResNet's post-activation). Defaults to None (a linear stream, as UniFormer).
+        final_norm (bool): Keep UniFormer's BatchNorm on the output. Defaults to True.
+
+            The five options above exist for small data trained from scratch: with ``patch_norm='BN'``,
+            ``stem_act_cfg=dict(type='ReLU')`` and the other three changed, the tiny demo configs learn where
+            UniFormer's own recipe collapses to the class prior (docs/demo_learning.md). Their defaults are
+            UniFormer's, which the released checkpoints need; changed, they change parameter shapes
+            (``overlap_patch_embed``, ``local_conv``) or add BatchNorm statistics (``patch_norm``), not names.
         **kwargs: The other arguments of MMAction2's ``UniFormer`` (``embed_dim``, ``head_dim``,
             ``drop_path_rate``, ``init_cfg``, ...).
 
@@ -85,7 +106,10 @@ class UniFormerEMIM(UniFormer):
                  temporal_downsample: bool = False, window_size: int = 7, temporal_interval: int = 1,
                  sampling: str = 'sliding', with_motion: bool = True, motion_act: str = 'quick_gelu',
                  edge_mode: str = 'repeat', appearance: str = 'window', backend: str = 'torch',
-                 pretrained2d: bool = False, inflate: str = 'average', **kwargs):
+                 pretrained2d: bool = False, inflate: str = 'average', patch_norm: str = 'LN',
+                 stem_act_cfg: Optional[dict] = None, overlap_patch_embed: bool = False,
+                 local_conv: str = 'depthwise', stream_act_cfg: Optional[dict] = None, final_norm: bool = True,
+                 **kwargs):
         if isinstance(arch, str):
             if arch not in self.arch_settings:
                 raise ValueError(f'UniFormerEMIM: unknown arch {arch!r}; expected one of {sorted(self.arch_settings)} '
@@ -101,7 +125,14 @@ class UniFormerEMIM(UniFormer):
         if not set(emim_stages) <= {3, 4}:
             raise ValueError(f'UniFormerEMIM: emim_stages {tuple(emim_stages)}: only the attention stages 3 and 4 '
                              'can take EMIM')
+        if patch_norm not in ('LN', 'BN'):
+            raise ValueError(f"UniFormerEMIM: patch_norm must be 'LN' or 'BN', got {patch_norm!r}")
+        if local_conv not in ('depthwise', 'dense'):
+            raise ValueError(f"UniFormerEMIM: local_conv must be 'depthwise' or 'dense', got {local_conv!r}")
         super().__init__(depth=list(arch['depth']), pretrained2d=pretrained2d, **kwargs)
+        self._small_data_options(patch_norm, overlap_patch_embed, local_conv, final_norm)
+        self.stem_act = build_activation_layer(stem_act_cfg) if stem_act_cfg else nn.Identity()
+        self.stream_act = build_activation_layer(stream_act_cfg) if stream_act_cfg else nn.Identity()
         self.emim_stages, self.placement = tuple(emim_stages), placement
         if not temporal_downsample:
             self.patch_embed1.proj.stride = (1, *self.patch_embed1.proj.stride[1:])
@@ -113,6 +144,35 @@ class UniFormerEMIM(UniFormer):
             for index, block in enumerate(blocks):
                 if PLACEMENTS[placement][index % 2]:
                     blocks[index] = self._emim_block(block, emim)
+
+    def _small_data_options(self, patch_norm: str, overlap_patch_embed: bool, local_conv: str,
+                            final_norm: bool) -> None:
+        """Swap the layers UniFormer built for those the options ask for (same names)."""
+        for stage in range(1, 5):
+            embed = getattr(self, f'patch_embed{stage}')
+            if patch_norm == 'BN':
+                embed.norm = TokenBatchNorm(embed.norm.normalized_shape[0])
+            if overlap_patch_embed and stage > 1:
+                embed.proj = nn.Conv3d(embed.proj.in_channels, embed.proj.out_channels, 3, stride=(1, 2, 2),
+                                       padding=1)
+        if local_conv == 'dense':
+            for block in [*self.blocks1, *self.blocks2]:
+                if isinstance(block, CBlock):
+                    channels = block.attn.in_channels
+                    block.attn = nn.Conv3d(channels, channels, 3, padding=1)
+        if not final_norm:
+            self.norm = nn.Identity()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(B, 3, T, H, W)`` -> ``(B, C, T', H / 32, W / 32)``: UniFormer's forward, with the stem and stream
+        activations (identities by default)."""
+        x = self.pos_drop(self.stem_act(self.patch_embed1(x)))
+        for stage in range(1, 5):
+            if stage > 1:
+                x = getattr(self, f'patch_embed{stage}')(x)
+            for block in getattr(self, f'blocks{stage}'):
+                x = self.stream_act(block(x))
+        return self.norm(x)
 
     @staticmethod
     def _emim_block(block: SABlock, emim: dict) -> EMIMBlock:

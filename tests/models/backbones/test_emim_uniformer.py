@@ -1,5 +1,7 @@
 """UniFormerEMIM: presets, EMIM placement, stage-1 temporal stride, exact parameter counts against
 MMAction2's UniFormer, its weights loading, and the official init of the new parameters."""
+import re
+
 import pytest
 import torch
 
@@ -84,6 +86,8 @@ def test_init_weights_keeps_the_official_init_of_the_emim_parameters():
     (dict(emim_stages=(2, 3)), r'emim_stages \(2, 3\): only the attention stages 3 and 4'),
     (dict(depth=[1, 1, 1, 1]), 'arch=dict\\(depth=...\\)'),
     (dict(window_size=6), 'window_size must be odd'),
+    (dict(patch_norm='GN'), "patch_norm must be 'LN' or 'BN', got 'GN'"),
+    (dict(local_conv='sparse'), "local_conv must be 'depthwise' or 'dense', got 'sparse'"),
 ])
 def test_bad_options_are_named(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -243,3 +247,60 @@ def test_mmaction_gradcam_works_on_an_emim_block():
     localization, _ = gradcam._calculate_localization_map(data, use_labels=True)
     assert localization.shape == (1, 8, 80, 80) and localization.min() >= 0 and localization.max() <= 1
     assert localization.max() > 0.99  # normalised, and gradients reached the EMIM block
+
+
+SMALL_DATA_OPTIONS = dict(patch_norm='BN', stem_act_cfg=dict(type='ReLU'), overlap_patch_embed=True, local_conv='dense',
+                          stream_act_cfg=dict(type='ReLU'), final_norm=False)
+TINY = dict(arch=dict(depth=[2, 2, 2, 2]), embed_dim=[16, 32, 64, 128], head_dim=16, emim_stages=(3, ), window_size=5)
+
+
+def test_small_data_options_build_the_network_the_learning_probe_measured():
+    """The five options give the network of docs/demo_learning.md item 15, which the learning probe made by
+    editing a built backbone (tools/analysis/learning_probe.py: --stem relu_bn --patch-norm bn --overlap-patches
+    --dense-local --rectify-stream --rectify-attention --no-final-norm): same tensors in the same order, same
+    output for the same weights, in training mode (batch statistics) and in eval mode."""
+    from helpers import load_tool
+    probe = load_tool('tools/analysis/learning_probe.py')
+    torch.manual_seed(0)
+    edited = UniFormerEMIM(**TINY)
+    probe.replace_stem(edited, 'relu_bn')
+    probe.replace_patch_norms(edited)
+    probe.make_blocks_resnet_like(edited, dense=True, rectify=True)
+    probe.rectify_attention_blocks(edited)
+    probe.overlap_patch_embeddings(edited)
+    edited.norm = torch.nn.Identity()
+    ours = UniFormerEMIM(**TINY, **SMALL_DATA_OPTIONS)
+    # The probe wrapped layers in nn.Sequential: its stem is proj.0 (convolution) + proj.1 (BatchNorm), and
+    # every rectified block is blocksS.I.0.
+    renames = [(r'^patch_embed1\.proj\.0\.', 'patch_embed1.proj.'), (r'^patch_embed1\.proj\.1\.', 'patch_embed1.norm.'),
+               (r'^(blocks\d\.\d+)\.0\.', r'\1.')]
+    theirs = {}
+    for key, value in edited.state_dict().items():
+        for pattern, replacement in renames:
+            key = re.sub(pattern, replacement, key)
+        theirs[key] = value
+    assert {k: tuple(v.shape) for k, v in ours.state_dict().items()} == {k: tuple(v.shape) for k, v in theirs.items()}
+    ours.load_state_dict(theirs)
+    x = torch.randn(2, 3, 8, 80, 80)
+    torch.testing.assert_close(ours(x), edited(x))  # training mode: every BatchNorm on the batch's statistics
+    ours.eval(), edited.eval()
+    with torch.no_grad():
+        out = ours(x)
+        torch.testing.assert_close(out, edited(x))
+    # 80 px: the overlapping stride-2 embeddings keep the odd rows (20 -> 10 -> 5 -> 3); the stream is rectified.
+    assert out.shape == (2, 128, 8, 3, 3) and (out >= 0).all()
+
+
+def test_small_data_options_keep_the_parameter_names():
+    """Only shapes change (3x3x3 patch embeddings 2-4 and dense local convolutions) and the patch norms gain
+    BatchNorm statistics: a checkpoint's keys still name the same layers."""
+    default = UniFormerEMIM(**TINY).state_dict()
+    changed = UniFormerEMIM(**TINY, **SMALL_DATA_OPTIONS).state_dict()
+    final_norm = {'norm.weight', 'norm.bias', 'norm.running_mean', 'norm.running_var', 'norm.num_batches_tracked'}
+    assert set(default) - set(changed) == final_norm
+    added = set(changed) - set(default)
+    assert added == {f'patch_embed{stage}.norm.{name}' for stage in range(1, 5)
+                     for name in ('running_mean', 'running_var', 'num_batches_tracked')}
+    assert changed['blocks1.0.attn.weight'].shape == (16, 16, 3, 3, 3)  # was depthwise (16, 1, 5, 5, 5)
+    assert default['blocks1.0.attn.weight'].shape == (16, 1, 5, 5, 5)
+    assert changed['patch_embed2.proj.weight'].shape == (32, 16, 3, 3, 3)
