@@ -146,9 +146,10 @@ LEARNING_CASES['emim_demo_learning'] = LearningCase(
     description='Top-1 and mean-class accuracy of the multi-view test (3 clips x 3 crops) on the validation '
     'set of the online motion demo (12 classes, 2400 new training clips per epoch, the 120 validation clips of the '
     'file generator, chance 0.083) '
-    'after training from scratch for 8 epochs (channels-last): the tiny UniFormer-EMIM (EMIM in stage 3, 5x5 '
-    'windows) against the same tiny UniFormer with global attention everywhere (its own baseline, same budget, '
-    'same seeds). Seeds run seed-major; `--resume` adds the missing ones.',
+    'after training from scratch for 8 epochs (2400 steps, channels-last): the tiny UniFormer-EMIM (depth 2-2-2-2, '
+    'widths 16-128, EMIM in stage 3 with 5x5 windows, and the five small-data options of docs/demo_learning.md, '
+    'item 15) against the same tiny UniFormer with global attention everywhere (its own baseline, same options, '
+    'budget and seeds). Two runs side by side, one thread each; `--resume` adds missing seeds.',
     peer='tiny UniFormer, global attention (O-O)',
     configs={
         'ours tiny UniFormer-EMIM (E-O in stage 3)':
