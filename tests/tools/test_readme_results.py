@@ -26,3 +26,13 @@ def test_missing_markers_are_named(tmp_path):
     readme.write_text('# no blocks\n')
     with pytest.raises(ValueError, match='no "<!-- results:main-job -->"'):
         tool.main(['--check', '--readme', str(readme)])
+
+
+def test_the_pictures_the_readme_shows_are_stored():
+    import os.path as osp
+    import re
+    text = open(tool.README).read()
+    pictures = re.findall(r'!\[[^\]]*\]\(([^)]+)\)', text)
+    assert 'docs/images/main_job/confusion_matrix.png' in pictures
+    missing = [path for path in pictures if not osp.isfile(osp.join(tool.REPO, path))]
+    assert not missing, f'README.md shows pictures that are not in the repository: {missing}'
