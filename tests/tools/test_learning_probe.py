@@ -303,3 +303,52 @@ def test_block_stats_measure_each_blocks_update_and_gradient_gain():
     assert stats.values['update/blocks1.1'] == pytest.approx(1.0) and len(stats.values) == len(values)
     with pytest.raises(ValueError, match='--block-stats'):
         probe.BlockStats(nn.Sequential(nn.Conv3d(3, 4, 1)))
+
+
+def test_output_spreads_separate_the_backbone_features_from_the_class_scores():
+    """A head that ignores its input (zero weights, a bias) gives the same scores for every clip: spread 0, while
+    the backbone's features still differ between clips. ``mode='tensor'`` alone returns the features."""
+    from mmengine.registry import init_default_scope
+    from mmaction.registry import MODELS
+    init_default_scope('mmaction')
+    model = MODELS.build(dict(
+        type='Recognizer3D',
+        backbone=dict(type='ResNet3d', depth=18, pretrained=None, pretrained2d=False, base_channels=8,
+                      num_stages=2, out_indices=(1, ), spatial_strides=(1, 2), temporal_strides=(1, 1),
+                      dilations=(1, 1), inflate=(1, 1)),
+        cls_head=dict(type='I3DHead', num_classes=3, in_channels=16)))
+    torch.manual_seed(0)
+    model.init_weights()
+    model.eval()
+    with torch.no_grad():
+        model.cls_head.fc_cls.weight.zero_()
+        model.cls_head.fc_cls.bias.copy_(torch.tensor([1., 2., 3.]))
+    spreads = probe.output_spreads(model, torch.randn(4, 1, 3, 4, 32, 32))
+    assert spreads['spread/logits'] == pytest.approx(0.0, abs=1e-6)
+    assert spreads['spread/features'] > 0.1
+    with torch.no_grad():
+        model.cls_head.fc_cls.weight.normal_()
+    assert probe.output_spreads(model, torch.randn(4, 1, 3, 4, 32, 32))['spread/logits'] > 0.01
+
+
+def test_first_tensor_reads_the_pooled_output_of_tuple_backbones():
+    pooled, tokens = torch.ones(2, 4), torch.zeros(2, 8, 25, 4)
+    assert probe._first_tensor((pooled, tokens)) is pooled
+    assert probe._first_tensor([[pooled], tokens]) is pooled
+    assert probe._first_tensor(tokens) is tokens
+
+
+class PooledAndTokens(nn.Module):
+    """A backbone returning ``(pooled (N, C), tokens (N, T, C))``, as UniFormerV2Tokens and CLIPViT do."""
+
+    def forward(self, x):
+        tokens = TemporalDifference()(x).mean((3, 4)).transpose(1, 2)  # (N, T - 1, C)
+        return tokens.mean(1), tokens
+
+
+def test_reversal_sensitivity_reads_the_pooled_item_of_a_tuple_backbone():
+    value = probe.reversal_sensitivity(Pooled(PooledAndTokens()), clips())
+    # The pooled item is the direction detector's output averaged over space and time: the value of the
+    # channel-first detector itself.
+    assert value == pytest.approx(probe.reversal_sensitivity(Pooled(TemporalDifference()), clips()), rel=1e-5)
+    assert value > 0.1

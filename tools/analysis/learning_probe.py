@@ -2,7 +2,7 @@
 
 Measures, every ``--log-every`` steps: training loss, gradient norm of every backbone stage and of the head, the
 standard deviation of every stage's output across the batch (relative to its mean magnitude: does the stage's
-output still depend on the clip?), and the same for the logits; at the end, single-view top-1 on a fixed
+output still depend on the clip?), and the same for the backbone's output and the head's class scores; at the end, single-view top-1 on a fixed
 validation set of the online demo. The model, optimizer and pipelines are the config's (with overrides), the data
 the online demo at one rung of the difficulty ladder; the schedule is linear warm-up then cosine, in steps.
 
@@ -71,6 +71,24 @@ def replace_stem(backbone, kind: str) -> None:
         raise ValueError(f'unknown stem {kind!r}')
 
 
+def _first_tensor(out):
+    """The first tensor of a backbone's or head's output (several backbones return ``(pooled, tokens)``)."""
+    while isinstance(out, (tuple, list)):
+        out = out[0]
+    return out
+
+
+def output_spreads(model, inputs: torch.Tensor) -> dict:
+    """How much the recognizer's outputs still depend on the clip: :func:`relative_spread` across the batch of the
+    backbone's output (``spread/features``, what ``mode='tensor'`` returns) and of the head's raw class scores
+    (``spread/logits``, ``stage='head'``). Records written before this split called the first ``spread/logits``."""
+    with torch.no_grad():
+        features = model(inputs, mode='tensor')
+        logits = model(inputs, mode='tensor', stage='head')
+    return {'spread/features': relative_spread(_first_tensor(features)),
+            'spread/logits': relative_spread(_first_tensor(logits))}
+
+
 def pooled_features(model, dataset, count: int) -> tuple:
     """Backbone outputs of the first ``count`` samples of ``dataset``, averaged over every axis but channels."""
     feats, labels = [], []
@@ -93,13 +111,13 @@ def reversal_sensitivity(model, inputs: torch.Tensor) -> float:
     ``mean |f(x) - f(x')|`` (``x'`` another clip of the batch). Reversing a clip keeps every frame (appearance,
     positions) and flips the motion (right <-> left, clockwise <-> counter-clockwise, approach <-> recede): 0 for
     features blind to the direction of motion, about 1 when it matters as much as the clip's content. ``inputs``:
-    ``(N, C, T, H, W)``, preprocessed."""
+    ``(N, C, T, H, W)``, preprocessed. A backbone returning a tuple is read by its first item, the pooled ``(N, C)``
+    features of UniFormerV2Tokens and CLIPViT."""
     model.eval()
     with torch.no_grad():
-        def pooled(x):
-            out = model.backbone(x)
-            out = out[-1] if isinstance(out, (tuple, list)) else out
-            return out.flatten(2).mean(-1)
+        def pooled(x):  # (N, C): channel-first maps averaged; tuple backbones give (pooled, tokens)
+            out = _first_tensor(model.backbone(x))
+            return out.flatten(2).mean(-1) if out.dim() > 2 else out
         forward, backward = pooled(inputs), pooled(inputs.flip(2))
     model.train()
     other = forward.roll(1, 0)
@@ -688,9 +706,7 @@ def main():
             if block_stats is not None:  # the training batch's; the measuring passes below are not recorded
                 block_stats.active = False
                 entry.update(block_stats.values)
-            with torch.no_grad():
-                logits = model(data['inputs'], mode='tensor')
-            entry['spread/logits'] = relative_spread(logits)
+            entry.update(output_spreads(model, data['inputs']))
             clips = data['inputs'].reshape((-1, ) + data['inputs'].shape[2:])
             entry['reversal_sensitivity'] = reversal_sensitivity(model, clips)
             record['log'].append(entry)
