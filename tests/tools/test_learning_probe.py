@@ -352,3 +352,22 @@ def test_reversal_sensitivity_reads_the_pooled_item_of_a_tuple_backbone():
     # channel-first detector itself.
     assert value == pytest.approx(probe.reversal_sensitivity(Pooled(TemporalDifference()), clips()), rel=1e-5)
     assert value > 0.1
+
+
+def test_reinit_adapters_makes_the_st_adapters_mix_frames():
+    from mmaction_ext.models.layers import STAdapter
+    body = nn.Module()
+    body.adapters = nn.ModuleList([STAdapter(16, 8), STAdapter(16, 8)])
+    tokens = torch.randn(2 * 4, 5, 16)  # 2 clips of 4 frames, a class token and 4 patch tokens each
+    assert torch.equal(body.adapters[0](tokens, num_frames=4), tokens)  # zero-initialised: the identity
+    torch.manual_seed(0)
+    names = probe.reinit_adapters(body, 0.5)
+    assert names == ['adapters.0', 'adapters.1']
+    weight = body.adapters[0].conv.weight
+    assert weight.shape == (8, 1, 3, 1, 1) and abs(float(weight.std()) - 0.5) < 0.2
+    reversed_frames = tokens.reshape(2, 4, 5, 16).flip(1).reshape(8, 5, 16)
+    out = body.adapters[0](tokens, num_frames=4).reshape(2, 4, 5, 16)
+    out_reversed = body.adapters[0](reversed_frames, num_frames=4).reshape(2, 4, 5, 16).flip(1)
+    assert not torch.allclose(out[:, :, 1:], out_reversed[:, :, 1:])  # a frame's output now depends on its order
+    with pytest.raises(ValueError, match='--adapter-init-std: the backbone has no ST-Adapter'):
+        probe.reinit_adapters(nn.Linear(2, 2), 0.5)

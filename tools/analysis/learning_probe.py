@@ -205,6 +205,21 @@ def reinit_qkv(backbone, std: float) -> list:
     return names
 
 
+def reinit_adapters(backbone, std: float) -> list:
+    """Every ST-Adapter's depthwise temporal convolution (zero at initialisation, as the official ST-Adapter, so that
+    a CLIP-style ViT starts as a per-frame image model) drawn from N(0, std^2): the adapters mix frames from the
+    first step. Returns the adapters' names (an error when there are none)."""
+    from mmaction_ext.models.layers import STAdapter
+    names = []
+    for name, module in backbone.named_modules():
+        if isinstance(module, STAdapter):
+            torch.nn.init.normal_(module.conv.weight, std=std)
+            names.append(name)
+    if not names:
+        raise ValueError('--adapter-init-std: the backbone has no ST-Adapter')
+    return names
+
+
 def fix_query_key(backbone) -> list:
     """Keep the query and key projections of every global attention (MMAction2 UniFormer's ``Attention``: the
     first two thirds of the rows of its fused ``qkv``) at their current values: their gradient is zeroed by a
@@ -556,6 +571,8 @@ def main():
                              'overlap_patch_embeddings)')
     parser.add_argument('--qkv-init-std', type=float, default=None,
                         help="every global attention's qkv weight re-drawn with this std (see reinit_qkv)")
+    parser.add_argument('--adapter-init-std', type=float, default=None, metavar='STD',
+                        help='draw every ST-Adapter temporal convolution from N(0, STD^2) instead of zeros')
     parser.add_argument('--fixed-qk', action='store_true',
                         help="keep every global attention's query and key projections at init (see fix_query_key)")
     parser.add_argument('--centred-values', action='store_true',
@@ -608,6 +625,7 @@ def main():
     if args.qkv_init_std is not None:
         reinit_qkv(model.backbone, args.qkv_init_std)
     fixed_qk = fix_query_key(model.backbone) if args.fixed_qk else []
+    adapters = reinit_adapters(model.backbone, args.adapter_init_std) if args.adapter_init_std is not None else []
     centred = centre_values(model.backbone) if args.centred_values else []
     if args.no_final_norm:
         model.backbone.norm = torch.nn.Identity()
@@ -678,6 +696,7 @@ def main():
                   layer_scale=args.layer_scale, overlap_patches=args.overlap_patches,
                   qkv_init_std=args.qkv_init_std, channels_last=args.channels_last,
                   lr_mult=list(args.lr_mult), fixed_qk=fixed_qk, centred_values=centred,
+                  adapter_init_std=args.adapter_init_std, reinitialised_adapters=adapters,
                   frozen=frozen,
                   cfg_options={k: str(v) for k, v in args.cfg_options.items()}, log=[])
     start, losses = time.time(), []
