@@ -371,3 +371,35 @@ def test_reinit_adapters_makes_the_st_adapters_mix_frames():
     assert not torch.allclose(out[:, :, 1:], out_reversed[:, :, 1:])  # a frame's output now depends on its order
     with pytest.raises(ValueError, match='--adapter-init-std: the backbone has no ST-Adapter'):
         probe.reinit_adapters(nn.Linear(2, 2), 0.5)
+
+
+class ClipStyle(nn.Module):
+    """The embedding of a CLIP-style encoder: patch convolution, then a per-token LayerNorm."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 4, 4)
+        self.ln_pre = nn.LayerNorm(8)
+
+    def forward(self, x):
+        assert self.conv1.weight.dtype == x.dtype  # read as CLIPViT.embed reads it
+        return self.ln_pre(self.conv1(x).flatten(2).transpose(1, 2))
+
+
+def test_relu_bn_stem_of_a_clip_style_backbone_rectifies_and_drops_the_token_layernorm():
+    body = nn.Module()
+    body.visual = ClipStyle()
+    conv = body.visual.conv1
+    probe.replace_stem(body, 'relu_bn')
+    assert isinstance(body.visual.ln_pre, nn.Identity) and body.visual.conv1.weight is conv.weight
+    x = torch.randn(4, 3, 8, 8)
+    out = body.visual(x)
+    # By hand: the convolution's output normalised per channel over batch and positions, then rectified.
+    y = conv(x)
+    expected = torch.relu((y - y.mean((0, 2, 3), keepdim=True)) / (y.var((0, 2, 3), unbiased=False, keepdim=True)
+                                                                      + 1e-5).sqrt())
+    torch.testing.assert_close(out, expected.flatten(2).transpose(1, 2))
+    with pytest.raises(ValueError, match='--stem conv: a CLIP-style backbone'):
+        other = nn.Module()
+        other.visual = ClipStyle()
+        probe.replace_stem(other, 'conv')

@@ -42,6 +42,24 @@ def relative_spread(x: torch.Tensor) -> float:
     return float(x.std(0).mean() / (x.abs().mean() + 1e-12))
 
 
+class RectifiedPatchStem(torch.nn.Module):
+    """A patch embedding convolution followed by BatchNorm over the batch and ReLU; ``weight`` is the
+    convolution's (CLIP-style encoders read ``conv1.weight.dtype``)."""
+
+    def __init__(self, conv):
+        super().__init__()
+        self.conv = conv
+        norm = torch.nn.BatchNorm3d if isinstance(conv, torch.nn.Conv3d) else torch.nn.BatchNorm2d
+        self.norm, self.act = norm(conv.out_channels), torch.nn.ReLU()
+
+    @property
+    def weight(self):
+        return self.conv.weight
+
+    def forward(self, x):
+        return self.act(self.norm(self.conv(x)))
+
+
 def replace_stem(backbone, kind: str) -> None:
     """Swap the first patch embedding's projection of a UniFormer-style backbone (``patch_embed1.proj``):
     ``'relu'`` puts a ReLU after it, ``'conv'`` makes it two 3x3x3 convolutions with BatchNorm and ReLU (stride
@@ -54,6 +72,15 @@ def replace_stem(backbone, kind: str) -> None:
         backbone.conv1 = nn.Sequential(nn.Conv3d(3, out, (3, 4, 4), (1, 4, 4), (1, 0, 0)), nn.BatchNorm3d(out),
                                        nn.ReLU())
         backbone.maxpool = nn.Identity()
+        return
+    clip_style = backbone if hasattr(backbone, 'ln_pre') else getattr(backbone, 'visual', None)
+    if not hasattr(backbone, 'patch_embed1') and hasattr(clip_style, 'ln_pre') and hasattr(clip_style, 'conv1'):
+        if kind != 'relu_bn':
+            raise ValueError(f'--stem {kind}: a CLIP-style backbone (conv1 + ln_pre) takes only relu_bn')
+        # UniFormerV2 / CLIP ViT: the patch convolution rectified after BatchNorm, and no per-token LayerNorm
+        # (ln_pre) after it, as the UniFormer's relu_bn stem (docs/demo_learning.md, items 4-5).
+        clip_style.conv1 = RectifiedPatchStem(clip_style.conv1)
+        clip_style.ln_pre = nn.Identity()
         return
     proj = backbone.patch_embed1.proj
     if kind == 'relu':
