@@ -63,7 +63,9 @@ class RectifiedPatchStem(torch.nn.Module):
 def replace_stem(backbone, kind: str) -> None:
     """Swap the first patch embedding's projection of a UniFormer-style backbone (``patch_embed1.proj``):
     ``'relu'`` puts a ReLU after it, ``'conv'`` makes it two 3x3x3 convolutions with BatchNorm and ReLU (stride
-    (1, 2, 2) each: the same output grid, as in convolutional stems of hybrid vision transformers)."""
+    (1, 2, 2) each: the same output grid, as in convolutional stems of hybrid vision transformers). On a CLIP-style
+    backbone (``conv1`` + ``ln_pre``, itself or its ``visual``: UniFormerV2, the CLIP ViT) only ``'relu_bn'``:
+    the patch convolution followed by BatchNorm and ReLU (:class:`RectifiedPatchStem`), ``ln_pre`` removed."""
     import torch.nn as nn
     if kind == 'patch':
         return
@@ -574,7 +576,8 @@ def main():
     parser.add_argument('--log-every', type=int, default=25)
     parser.add_argument('--workers', type=int, default=1)
     parser.add_argument('--stem', default='patch', choices=('patch', 'relu', 'relu_bn', 'conv', 'patchify'),
-                        help='replace the patch stem of a UniFormer-style backbone (see replace_stem)')
+                        help='replace the patch stem of a UniFormer-style backbone, or (relu_bn only) of a '
+                             'CLIP-style one (conv1 + ln_pre: UniFormerV2, CLIP ViT); see replace_stem')
     parser.add_argument('--patch-norm', default='ln', choices=('ln', 'bn'),
                         help="'bn': the patch embeddings' LayerNorms made BatchNorms (see replace_patch_norms)")
     parser.add_argument('--block-norm', default='ln', choices=('ln', 'bn'),
