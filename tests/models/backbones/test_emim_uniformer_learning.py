@@ -1,4 +1,4 @@
-"""The tiny UniFormer-EMIM demo config learns the easiest rung of the online motion demo (slow, about 3-4 minutes on 2 cores).
+"""The tiny UniFormer-EMIM demo config learns the easiest rung of the online motion demo (slow: 3-4 minutes).
 
 Before its small-data options (docs/demo_learning.md, item 15) the same config collapsed to the class prior: the
 training loss stayed at ln 12 and every validation clip got the same class. This runs the learning probe
